@@ -1,0 +1,163 @@
+"""The labelled corpus: loading, validating and hashing `corpus/messages/*.jsonl`.
+
+Run `python -m linter.corpus validate FILE...` to check a batch while writing it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+KINDS = (
+    "cold_email",
+    "linkedin_note",
+    "referral_ask",
+    "informational_interview",
+    "mentor_request",
+    "follow_up",
+    "thank_you",
+    "post_event",
+    "introduction_request",
+    "sales_prospecting",
+)
+MESSAGE_LABELS = ("generic", "self_serving", "researched", "good")
+MOVES = (
+    "greeting",
+    "pleasantry",
+    "self_intro",
+    "research",
+    "common_ground",
+    "value_offer",
+    "ask",
+    "flattery",
+    "filler",
+    "apology",
+    "thanks",
+    "sign_off",
+    "other",
+)
+REQUIRED_KEYS = {"id", "kind", "template", "pair", "tags", "text", "labels", "sentences"}
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    kind: str
+    template: bool
+    pair: str | None
+    tags: tuple[str, ...]
+    text: str
+    labels: dict[str, int]
+    sentences: tuple[tuple[str, str], ...]  # (move, text)
+    source: str
+
+
+class CorpusError(ValueError):
+    """A corpus line that breaks the schema; the message names file and line."""
+
+
+def parse_line(line: str, where: str) -> Message:
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise CorpusError(f"{where}: not valid JSON ({exc.msg})") from None
+    if not isinstance(row, dict):
+        raise CorpusError(f"{where}: each line must be a JSON object")
+    missing = REQUIRED_KEYS - row.keys()
+    extra = row.keys() - REQUIRED_KEYS
+    if missing:
+        raise CorpusError(f"{where}: missing keys {sorted(missing)}")
+    if extra:
+        raise CorpusError(f"{where}: unknown keys {sorted(extra)}")
+    if row["kind"] not in KINDS:
+        raise CorpusError(f"{where}: unknown kind {row['kind']!r}; use one of {', '.join(KINDS)}")
+    labels = row["labels"]
+    if not isinstance(labels, dict) or set(labels) != set(MESSAGE_LABELS):
+        raise CorpusError(f"{where}: labels must have exactly {list(MESSAGE_LABELS)}")
+    if any(v not in (0, 1) for v in labels.values()):
+        raise CorpusError(f"{where}: label values must be 0 or 1")
+    text = row["text"]
+    if not isinstance(text, str) or not text.strip():
+        raise CorpusError(f"{where}: text must be a non-empty string")
+    if not isinstance(row["template"], bool):
+        raise CorpusError(f"{where}: template must be true or false")
+    if not isinstance(row["tags"], list) or not all(isinstance(t, str) for t in row["tags"]):
+        raise CorpusError(f"{where}: tags must be a list of strings")
+    sentences = []
+    cursor = 0
+    for item in row["sentences"]:
+        if not (isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)):
+            raise CorpusError(f"{where}: each sentence must be [move, text]")
+        move, sentence = item
+        if move not in MOVES:
+            raise CorpusError(f"{where}: unknown move {move!r}; use one of {', '.join(MOVES)}")
+        found = text.find(sentence, cursor)
+        if found < 0 or not sentence.strip():
+            raise CorpusError(f"{where}: sentence {sentence[:40]!r} is not found in text after the previous one")
+        cursor = found + len(sentence)
+        sentences.append((move, sentence))
+    if not sentences:
+        raise CorpusError(f"{where}: sentences must list the message's sentences")
+    return Message(
+        id=row["id"],
+        kind=row["kind"],
+        template=row["template"],
+        pair=row["pair"],
+        tags=tuple(row["tags"]),
+        text=text,
+        labels={k: int(v) for k, v in labels.items()},
+        sentences=tuple(sentences),
+        source=where.split(":")[0],
+    )
+
+
+def load(paths: list[Path]) -> list[Message]:
+    messages: list[Message] = []
+    seen: set[str] = set()
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            message = parse_line(line, f"{path.name}:{number}")
+            if message.id in seen:
+                raise CorpusError(f"{path.name}:{number}: duplicate id {message.id!r}")
+            seen.add(message.id)
+            messages.append(message)
+    return messages
+
+
+def corpus_files(root: Path) -> list[Path]:
+    return sorted((root / "messages").glob("*.jsonl"))
+
+
+def corpus_hash(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in corpus_files(root):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2 or argv[0] != "validate":
+        print("usage: python -m linter.corpus validate FILE...", file=sys.stderr)
+        return 2
+    status = 0
+    for name in argv[1:]:
+        try:
+            messages = load([Path(name)])
+        except (CorpusError, OSError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        counts = {label: sum(m.labels[label] for m in messages) for label in MESSAGE_LABELS}
+        templates = sum(m.template for m in messages)
+        print(f"{name}: {len(messages)} messages ok; templates={templates}; positives={counts}")
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
