@@ -1,0 +1,187 @@
+"""The engine: one draft in, one `FileReport` out.
+
+read text -> `message.parse` (shape, placeholders) -> spaCy doc -> `signals.measure` -> rules and checks
+-> classifier -> `scoring.score` -> verdict. The engine knows no rule by name; rules live in `rules/`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from linter import fixes, nlp
+from linter.checks import CHECKS, Hit
+from linter.config import Config
+from linter.data import rules_dir
+from linter.message import parse
+from linter.report import SEVERITY_RANK, FileReport, Finding, LineIndex
+from linter.rules import CATEGORIES, CompiledRules, Rule, RuleError, load_rules, load_strategies
+from linter.scoring import score
+from linter.signals import Analysis, measure
+
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One text to lint, with the name it is reported under."""
+
+    path: str
+    text: str
+    mode: str = "draft"
+
+
+def mode_for(path: str, config: Config, forced: str | None = None) -> str:
+    if forced:
+        return forced
+    if config.mode:
+        return config.mode
+    return "template" if path.lower().endswith(TEMPLATE_SUFFIXES) else "draft"
+
+
+def _matches_selector(rule: Rule, selector: str) -> bool:
+    return selector == "ALL" or selector == rule.category or rule.code.startswith(selector.upper())
+
+
+def select_rules(rules: list[Rule], config: Config) -> list[Rule]:
+    known = {r.code for r in rules} | set(CATEGORIES) | {"ALL"}
+    for selector in (*config.select, *config.ignore, *config.extend_select):
+        if selector not in known and not any(code.startswith(selector.upper()) for code in known):
+            raise RuleError(f"unknown rule code or category '{selector}' in select/ignore")
+    chosen = [
+        r
+        for r in rules
+        if any(_matches_selector(r, s) for s in (*config.select, *config.extend_select))
+        and not any(_matches_selector(r, s) for s in config.ignore)
+    ]
+    return chosen
+
+
+def _format(template: str, values: dict) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), template)
+
+
+class Linter:
+    """Rules, matchers, pipeline and model for one configuration, loaded once."""
+
+    def __init__(self, config: Config, model=None) -> None:
+        self.config = config
+        self.nlp = nlp.load(config.spacy_model)
+        root = rules_dir()
+        self.strategies = load_strategies(root)
+        self.all_rules = load_rules([root, *config.rule_folders], set(self.strategies), set(CHECKS))
+        self.rules = select_rules(self.all_rules, config)
+        self.compiled = CompiledRules(self.rules, self.nlp)
+        self.model = model
+
+    def analyse(self, source: Source, doc=None) -> Analysis:
+        message = parse(source.text)
+        doc = doc if doc is not None else self.nlp(message.analysed)
+        return Analysis(message=message, doc=doc, signals=measure(message, doc), mode=source.mode)
+
+    def lint(self, sources: Iterable[Source], batch_size: int = 64) -> Iterator[FileReport]:
+        """Lint many texts, streaming: spaCy reads them in batches through `nlp.pipe`."""
+        pending: list[tuple[Source, object]] = []
+        for source in sources:
+            pending.append((source, parse(source.text)))
+            if len(pending) >= batch_size:
+                yield from self._lint_batch(pending)
+                pending = []
+        if pending:
+            yield from self._lint_batch(pending)
+
+    def _lint_batch(self, batch) -> Iterator[FileReport]:
+        docs = self.nlp.pipe([message.analysed for _, message in batch])
+        for (source, message), doc in zip(batch, docs):
+            analysis = Analysis(message=message, doc=doc, signals=measure(message, doc), mode=source.mode)
+            yield self.report(source, analysis)
+
+    def lint_text(self, text: str, path: str = "<text>", mode: str = "draft") -> FileReport:
+        return next(self.lint([Source(path, text, mode)]))
+
+    def findings(self, analysis: Analysis, path: str = "") -> list[Finding]:
+        message = analysis.message
+        has = analysis.signals.has
+        body = analysis.signals.body
+        opening = body[0] if body else None
+        sentences = [(s.start, s.end) for s in analysis.signals.sentences]
+        lines = LineIndex(message.text)
+        ignored = self.config.ignored_for(path) if path else ()
+        hits: list[tuple[Rule, Hit]] = []
+        for code, start, end in self.compiled.matches(analysis.doc):
+            rule = self.compiled.rules[code]
+            region = message.region_at(start)
+            if rule.scope == "opening":
+                if opening is None or not (opening.start <= start < opening.end):
+                    continue
+            elif rule.scope != "any" and region != rule.scope:
+                continue
+            hits.append((rule, Hit(start, end, {"match": message.text[start:end]})))
+        for rule in self.rules:
+            if rule.check:
+                hits.extend((rule, hit) for hit in CHECKS[rule.check](analysis, rule.params))
+        found: list[Finding] = []
+        taken: dict[str, list[tuple[int, int]]] = {}
+        for rule, hit in hits:
+            if any(has.get(signal) for signal in rule.unless):
+                continue
+            spans = taken.setdefault(rule.code, [])
+            if any(hit.start < b and a < hit.end for a, b in spans):
+                continue
+            line, _ = lines.position(hit.start)
+            if message.suppressions.covers(rule.code, line) or any(rule.code.startswith(c) for c in ignored):
+                continue
+            spans.append((hit.start, hit.end))
+            values = {"match": message.text[hit.start : hit.end], **hit.values}
+            sentence = next(((a, b) for a, b in sentences if a <= hit.start < b), None)
+            found.append(
+                Finding(
+                    code=rule.code,
+                    name=rule.name,
+                    category=rule.category,
+                    severity=rule.severity,
+                    message=_format(rule.message, values),
+                    strategy=rule.strategy,
+                    start=hit.start,
+                    end=hit.end,
+                    suggestion=_format(rule.suggestion, values),
+                    fix=fixes.build(rule, message.text, hit.start, hit.end, sentence),
+                )
+            )
+        found.sort(key=lambda f: (f.start, f.end, f.code))
+        return found
+
+    def report(self, source: Source, analysis: Analysis) -> FileReport:
+        findings = self.findings(analysis, source.path)
+        if self.model is not None:
+            findings = sorted(findings + self.model.findings(analysis), key=lambda f: (f.start, f.end, f.code))
+        scores = score(analysis, findings, self.model)
+        notes = []
+        if not scores.reliable:
+            notes.append("this text does not read as English: scores are unreliable and do not decide the verdict")
+        return FileReport(
+            path=source.path,
+            text=source.text,
+            mode=source.mode,
+            findings=findings,
+            scores=scores,
+            verdict=self.verdict(findings, scores),
+            notes=notes,
+        )
+
+    def verdict(self, findings: list[Finding], scores) -> str:
+        floor = SEVERITY_RANK[self.config.fail_on]
+        if any(SEVERITY_RANK[f.severity] >= floor for f in findings):
+            return "fail"
+        if scores is None or not scores.reliable:
+            return "pass"
+        limits = self.config.threshold
+        if (
+            scores.genericness > limits["genericness"]
+            or scores.self_serving > limits["self-serving"]
+            or scores.missing_research > limits["missing-research"]
+            or scores.overall < limits["overall"]
+        ):
+            return "fail"
+        return "pass"

@@ -1,0 +1,108 @@
+"""The one value every output format reads: a `FileReport` per linted file.
+
+Offsets inside netlint are character offsets into the text as read; `Position` turns them into the 1-based
+line and column (characters, end exclusive) of the JSON contract.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
+
+
+@dataclass(frozen=True)
+class Edit:
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True)
+class FixProposal:
+    description: str
+    edits: tuple[Edit, ...]
+    safe: bool
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    category: str
+    severity: str
+    message: str
+    strategy: str
+    start: int
+    end: int
+    suggestion: str
+    fix: FixProposal | None = None
+    source: str = "rule"  # "rule" or "model"
+
+
+@dataclass(frozen=True)
+class ScoreReason:
+    label: str
+    effect: float  # in score points, positive raises the score
+    source: str  # rule code, signal name or "model"
+
+
+@dataclass
+class Scores:
+    genericness: int
+    self_serving: int
+    missing_research: int
+    overall: int
+    reasons: dict[str, list[ScoreReason]] = field(default_factory=dict)
+    reliable: bool = True
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "genericness": self.genericness,
+            "self_serving": self.self_serving,
+            "missing_research": self.missing_research,
+            "overall": self.overall,
+        }
+
+
+@dataclass
+class FileReport:
+    path: str
+    text: str
+    mode: str  # "draft" or "template"
+    findings: list[Finding]
+    scores: Scores | None
+    verdict: str  # "pass", "fail" or "error"
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        self._lines = LineIndex(self.text)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        return self._lines.position(offset)
+
+    def line_text(self, line: int) -> str:
+        return self._lines.line_text(line)
+
+
+class LineIndex:
+    """Character offset <-> 1-based (line, column); CRLF, CR and LF all end a line."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + 1, offset - self.starts[index] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        return self.starts[line - 1] + column - 1
+
+    def line_text(self, line: int) -> str:
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")

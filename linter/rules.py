@@ -1,0 +1,264 @@
+"""Rule files: loading, validating and compiling them into spaCy matchers.
+
+A rule is one YAML file (see `rules/README.md`). It finds words in one of three ways: `phrases` (plain
+phrases with `(a|b|)` alternatives, matched on token norms), `patterns` (spaCy Matcher token patterns) or
+`check` (the name of a procedural check in `linter.checks`). User rule files may not use regular
+expressions, so no rule can make the linter hang.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CATEGORIES = ("genericness", "self_serving", "research", "confidence", "clarity", "template")
+SEVERITIES = ("error", "warning", "info")
+SCOPES = ("any", "subject", "greeting", "body", "opening", "sign_off")
+SIGNALS = ("research", "offer", "shared_context", "thanks_message", "follow_up", "ask", "easy_out")
+FIX_ACTIONS = ("delete", "delete-sentence", "delete-word", "replace")
+KEYS = {
+    "code", "name", "category", "severity", "strategy", "message", "why", "suggestion", "phrases",
+    "patterns", "check", "params", "scope", "unless", "fix", "examples", "weight",
+}
+FIX_KEYS = {"action", "replacement", "safe"}
+FORBIDDEN_TOKEN_KEYS = {"REGEX", "FUZZY"}
+MAX_EXPANSIONS = 1024
+
+
+class RuleError(ValueError):
+    """A rule file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Fix:
+    action: str
+    replacement: str = ""
+    safe: bool = True
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    category: str
+    severity: str
+    strategy: str
+    message: str
+    why: str
+    suggestion: str
+    phrases: tuple[str, ...] = ()
+    patterns: tuple = ()
+    check: str | None = None
+    params: dict = field(default_factory=dict, hash=False, compare=False)
+    scope: str = "body"
+    unless: tuple[str, ...] = ()
+    fix: Fix | None = None
+    flag_examples: tuple[str, ...] = ()
+    pass_examples: tuple[str, ...] = ()
+    weight: float = 1.0
+    path: str = ""
+
+
+def expand_phrase(phrase: str) -> list[str]:
+    """'I (hope|trust) this (email|) finds you' -> every spelled-out variant; groups may nest."""
+    variants, rest = _expand_sequence(phrase, 0)
+    if rest != len(phrase):
+        raise ValueError(f"phrase {phrase!r} has an unmatched ')'")
+    return sorted({" ".join(v.split()) for v in variants if v.strip()})
+
+
+def _expand_sequence(phrase: str, i: int) -> tuple[list[str], int]:
+    """Expand from i up to an unmatched '|' or ')' (not consumed)."""
+    variants = [""]
+    while i < len(phrase) and phrase[i] not in "|)":
+        if phrase[i] == "(":
+            options: list[str] = []
+            i += 1
+            while True:
+                branch, i = _expand_sequence(phrase, i)
+                options.extend(branch)
+                if i >= len(phrase):
+                    raise ValueError(f"phrase {phrase!r} has an unclosed '('")
+                if phrase[i] == ")":
+                    i += 1
+                    break
+                i += 1  # skip '|'
+        else:
+            j = i
+            while j < len(phrase) and phrase[j] not in "()|":
+                j += 1
+            options = [phrase[i:j]]
+            i = j
+        variants = [v + o for v in variants for o in options]
+        if len(variants) > MAX_EXPANSIONS:
+            raise ValueError(f"phrase {phrase!r} expands to more than {MAX_EXPANSIONS} variants")
+    return variants, i
+
+
+def _require(data: dict, key: str, kind: type, where: str):
+    if key not in data:
+        raise RuleError(f"{where}: missing key '{key}'")
+    value = data[key]
+    if not isinstance(value, kind):
+        raise RuleError(f"{where}: key '{key}' must be a {kind.__name__}")
+    return value
+
+
+def parse_rule(data: object, where: str, strategies: set[str], checks: set[str]) -> Rule:
+    if not isinstance(data, dict):
+        raise RuleError(f"{where}: a rule file must be a mapping of keys")
+    unknown = sorted(set(data) - KEYS)
+    if unknown:
+        raise RuleError(f"{where}: unknown key '{unknown[0]}'")
+    code = _require(data, "code", str, where)
+    if not re.fullmatch(r"[A-Z]{2,8}[0-9]{2,4}", code):
+        raise RuleError(f"{where}: key 'code' must look like NL101 (letters then digits), not {code!r}")
+    category = _require(data, "category", str, where)
+    if category not in CATEGORIES:
+        raise RuleError(f"{where}: key 'category' must be one of {', '.join(CATEGORIES)}")
+    severity = _require(data, "severity", str, where)
+    if severity not in SEVERITIES:
+        raise RuleError(f"{where}: key 'severity' must be one of {', '.join(SEVERITIES)}")
+    strategy = _require(data, "strategy", str, where)
+    if strategy not in strategies:
+        raise RuleError(f"{where}: key 'strategy' names no strategy of the chapter: {strategy!r}")
+    phrases = data.get("phrases", [])
+    patterns = data.get("patterns", [])
+    check = data.get("check")
+    if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
+        raise RuleError(f"{where}: key 'phrases' must be a list of non-empty strings")
+    if not isinstance(patterns, list) or not all(isinstance(p, list) and p for p in patterns):
+        raise RuleError(f"{where}: key 'patterns' must be a list of token patterns (lists of mappings)")
+    for pattern in patterns:
+        for token in pattern:
+            if not isinstance(token, dict):
+                raise RuleError(f"{where}: key 'patterns' holds a token that is not a mapping")
+            for attr, value in token.items():
+                if attr.upper() in FORBIDDEN_TOKEN_KEYS or (
+                    isinstance(value, dict) and FORBIDDEN_TOKEN_KEYS & {k.upper() for k in value}
+                ):
+                    raise RuleError(f"{where}: key 'patterns' uses {attr}: regular expressions are not allowed")
+    if check is not None and check not in checks:
+        raise RuleError(f"{where}: key 'check' names no known check: {check!r}")
+    if sum(bool(x) for x in (phrases, patterns, check)) != 1:
+        raise RuleError(f"{where}: give exactly one of 'phrases', 'patterns' or 'check'")
+    try:
+        for phrase in phrases:
+            expand_phrase(phrase)
+    except ValueError as exc:
+        raise RuleError(f"{where}: key 'phrases': {exc}") from None
+    scope = data.get("scope", "body")
+    if scope not in SCOPES:
+        raise RuleError(f"{where}: key 'scope' must be one of {', '.join(SCOPES)}")
+    unless = data.get("unless", [])
+    if not isinstance(unless, list) or any(u not in SIGNALS for u in unless):
+        raise RuleError(f"{where}: key 'unless' must list signals from {', '.join(SIGNALS)}")
+    params = data.get("params", {})
+    if not isinstance(params, dict):
+        raise RuleError(f"{where}: key 'params' must be a mapping")
+    fix = None
+    if "fix" in data:
+        raw = data["fix"]
+        if not isinstance(raw, dict) or set(raw) - FIX_KEYS:
+            bad = sorted(set(raw) - FIX_KEYS)[0] if isinstance(raw, dict) else "fix"
+            raise RuleError(f"{where}: unknown key 'fix.{bad}'" if isinstance(raw, dict) else f"{where}: key 'fix' must be a mapping")
+        if raw.get("action") not in FIX_ACTIONS:
+            raise RuleError(f"{where}: key 'fix.action' must be one of {', '.join(FIX_ACTIONS)}")
+        fix = Fix(raw["action"], str(raw.get("replacement", "")), bool(raw.get("safe", True)))
+    examples = data.get("examples")
+    if not isinstance(examples, dict) or set(examples) - {"flag", "pass"}:
+        raise RuleError(f"{where}: key 'examples' must be a mapping with 'flag' and 'pass' lists")
+    flag = examples.get("flag", [])
+    passing = examples.get("pass", [])
+    if not flag or not passing or not all(isinstance(e, str) for e in flag + passing):
+        raise RuleError(f"{where}: key 'examples' needs at least one 'flag' and one 'pass' example")
+    weight = data.get("weight", 1.0)
+    if not isinstance(weight, (int, float)):
+        raise RuleError(f"{where}: key 'weight' must be a number")
+    return Rule(
+        code=code,
+        name=_require(data, "name", str, where),
+        category=category,
+        severity=severity,
+        strategy=strategy,
+        message=_require(data, "message", str, where).strip(),
+        why=" ".join(_require(data, "why", str, where).split()),
+        suggestion=_require(data, "suggestion", str, where).strip(),
+        phrases=tuple(phrases),
+        patterns=tuple(patterns),
+        check=check,
+        params=params,
+        scope=scope,
+        unless=tuple(unless),
+        fix=fix,
+        flag_examples=tuple(flag),
+        pass_examples=tuple(passing),
+        weight=float(weight),
+        path=where,
+    )
+
+
+def _load_yaml(path: Path):
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark else ""
+        raise RuleError(f"{path}: not valid YAML{at}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{path}: cannot read rule file ({exc.__class__.__name__})") from None
+
+
+def load_strategies(rules_root: Path) -> dict[str, dict]:
+    data = _load_yaml(rules_root / "strategies.yml")
+    return {entry["name"]: entry for entry in data["strategies"]}
+
+
+def load_rules(folders: list[Path], strategies: set[str], checks: set[str]) -> list[Rule]:
+    rules: dict[str, Rule] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            raise RuleError(f"{folder}: rule folder does not exist")
+        for path in sorted(folder.rglob("*.yml")) + sorted(folder.rglob("*.yaml")):
+            if path.name == "strategies.yml":
+                continue
+            rule = parse_rule(_load_yaml(path), str(path), strategies, checks)
+            if rule.code in rules:
+                raise RuleError(f"{path}: code {rule.code} is already used by {rules[rule.code].path}")
+            rules[rule.code] = rule
+    return sorted(rules.values(), key=lambda r: r.code)
+
+
+class CompiledRules:
+    """Every phrase and token pattern of a rule set in two spaCy matchers, built once."""
+
+    def __init__(self, rules: list[Rule], nlp) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        self.rules = {rule.code: rule for rule in rules}
+        self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.matcher = Matcher(nlp.vocab)
+        for rule in rules:
+            if rule.phrases:
+                variants = [v for phrase in rule.phrases for v in expand_phrase(phrase)]
+                self.phrase_matcher.add(rule.code, list(nlp.tokenizer.pipe(variants)))
+            if rule.patterns:
+                try:
+                    self.matcher.add(rule.code, [list(p) for p in rule.patterns])
+                except (ValueError, KeyError, TypeError) as exc:
+                    message = str(exc).splitlines()[0][:160]
+                    raise RuleError(f"{rule.path}: key 'patterns' is not a valid spaCy pattern ({message})") from None
+
+    def matches(self, doc) -> list[tuple[str, int, int]]:
+        """(code, start_char, end_char) of every phrase and pattern match, longest first per start."""
+        found = []
+        strings = doc.vocab.strings
+        for match_id, start, end in list(self.phrase_matcher(doc)) + list(self.matcher(doc)):
+            span = doc[start:end]
+            found.append((strings[match_id], span.start_char, span.end_char))
+        return sorted(set(found), key=lambda m: (m[1], -(m[2] - m[1]), m[0]))
