@@ -1,0 +1,187 @@
+"""The `netlint` command.
+
+`netlint [OPTIONS] PATHS...` lints; `netlint rules`, `netlint explain CODE` and `netlint train` are
+subcommands. Heavy modules (spaCy, the engine) are imported inside commands so `--version` and `--help`
+start as fast as Python does.
+
+Exit codes: 0 nothing failed, 1 a file failed, 2 usage, configuration or input error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from linter import __version__
+
+EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+
+class LintGroup(click.Group):
+    """Runs `check` when the first argument is not a subcommand, so `netlint draft.txt` works."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _fail(message: str) -> None:
+    click.echo(f"netlint: error: {message}", err=True)
+
+
+@click.group(cls=LintGroup, context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
+@click.version_option(__version__, "--version", prog_name="netlint", message="%(prog)s %(version)s")
+@click.pass_context
+def main_group(ctx: click.Context) -> None:
+    """Lint outreach messages: generic, self-serving or unresearched drafts and templates.
+
+    \b
+    netlint draft.txt               lint files, folders, globs, or - for stdin
+    netlint rules                   list the rules
+    netlint explain NL101           show what a rule checks and why
+    netlint train                   rebuild the classifier from corpus/
+
+    Exit codes: 0 nothing failed, 1 a file failed, 2 usage, configuration or input error.
+    """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        ctx.exit(EXIT_ERROR)
+
+
+@main_group.command("check")
+@click.argument("paths", nargs=-1)
+@click.option("--format", "output_format", type=click.Choice(["text", "concise", "json", "json-lines", "github", "sarif"]), default="text", show_default=True, help="Output format.")
+@click.option("--stdin-filename", help="Name (and config/mode source) for text read from stdin.")
+@click.option("--select", multiple=True, help="Rule codes, prefixes or categories to enable (comma-separated).")
+@click.option("--extend-select", multiple=True, help="Add codes/categories to the selection.")
+@click.option("--ignore", multiple=True, help="Rule codes, prefixes or categories to disable.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), help="Lowest finding severity that fails a file [default: error].")
+@click.option("--max-genericness", type=click.IntRange(0, 100), help="Fail when genericness is above this.")
+@click.option("--max-self-serving", type=click.IntRange(0, 100), help="Fail when self-serving is above this.")
+@click.option("--max-missing-research", type=click.IntRange(0, 100), help="Fail when missing-research is above this.")
+@click.option("--min-overall", type=click.IntRange(0, 100), help="Fail when overall is below this.")
+@click.option("--mode", type=click.Choice(["draft", "template"]), help="Treat files as drafts or templates (default: by extension).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file for every path.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when files fail.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no score summaries.")
+@click.option("--statistics", is_flag=True, help="Print how often each rule fired.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes in place (stdin: print the fixed text).")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change meaning.")
+@click.option("--diff", is_flag=True, help="Print fixes as a unified diff; change nothing.")
+@click.option("--no-model", is_flag=True, help="Score with rules only, without the trained classifier.")
+@click.option("--color/--no-color", default=None, help="Colour text output (default: when stdout is a terminal).")
+def check_command(paths, output_format, stdin_filename, select, extend_select, ignore, fail_on, max_genericness,
+                  max_self_serving, max_missing_research, min_overall, mode, config_path, exit_zero, quiet,
+                  statistics, fix, unsafe_fixes, diff, no_model, color) -> None:
+    """Lint drafts and templates."""
+    from linter.run import Options, run
+
+    if not paths:
+        _fail("no paths given; try `netlint draft.txt` or `netlint -` for stdin")
+        sys.exit(EXIT_ERROR)
+    options = Options(
+        paths=paths,
+        output_format=output_format,
+        stdin_filename=stdin_filename,
+        select=_split(select),
+        extend_select=_split(extend_select),
+        ignore=_split(ignore),
+        fail_on=fail_on,
+        thresholds={
+            k: v
+            for k, v in (("genericness", max_genericness), ("self-serving", max_self_serving),
+                         ("missing-research", max_missing_research), ("overall", min_overall))
+            if v is not None
+        },
+        mode=mode,
+        config_path=config_path,
+        quiet=quiet,
+        statistics=statistics,
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        diff=diff,
+        use_model=not no_model,
+        color=color if color is not None else (sys.stdout.isatty() and "NO_COLOR" not in os.environ),
+    )
+    code = run(options)
+    sys.exit(EXIT_OK if exit_zero and code == EXIT_FAIL else code)
+
+
+@main_group.command("rules")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def rules_command(output_format: str) -> None:
+    """List every rule: code, severity, category, strategy."""
+    import json
+
+    from linter.run import load_rule_catalogue
+
+    rules = _catalogue_or_exit(load_rule_catalogue)
+    if output_format == "json":
+        click.echo(json.dumps([{"code": r.code, "name": r.name, "category": r.category, "severity": r.severity,
+                                "strategy": r.strategy, "fixable": r.fix is not None} for r in rules], indent=2))
+        return
+    for r in rules:
+        fixable = " (fix)" if r.fix else ""
+        click.echo(f"{r.code}  {r.name:<32} {r.severity:<8} {r.category:<13} {r.strategy}{fixable}")
+
+
+@main_group.command("explain")
+@click.argument("code")
+def explain_command(code: str) -> None:
+    """Show what a rule checks, why it matters, and what to do instead."""
+    from linter.run import load_rule_catalogue, load_strategy_catalogue
+
+    rules = {r.code: r for r in _catalogue_or_exit(load_rule_catalogue)}
+    rule = rules.get(code.upper())
+    if rule is None:
+        _fail(f"unknown rule code '{code}'; `netlint rules` lists them")
+        sys.exit(EXIT_ERROR)
+    strategy = load_strategy_catalogue().get(rule.strategy, {})
+    click.echo(f"{rule.code} {rule.name} ({rule.category}, {rule.severity})\n")
+    click.echo(f"Why: {rule.why}\n")
+    click.echo(f"Strategy: {rule.strategy} — {strategy.get('summary', '')} (challenge: {strategy.get('challenge', '')})\n")
+    click.echo(f"Suggestion: {rule.suggestion}\n")
+    if rule.fix:
+        click.echo(f"Fix: {rule.fix.action} ({'safe' if rule.fix.safe else 'unsafe, needs --unsafe-fixes'})\n")
+    click.echo("Flags:")
+    for example in rule.flag_examples:
+        click.echo(f"  ✗ {example!r}")
+    click.echo("Passes:")
+    for example in rule.pass_examples:
+        click.echo(f"  ✓ {example!r}")
+
+
+@main_group.command("train")
+@click.option("--check", "check_only", is_flag=True, help="Rebuild in memory and compare with the committed model; change nothing.")
+def train_command(check_only: bool) -> None:
+    """Rebuild the classifier in models/ from corpus/ (needs scikit-learn)."""
+    from linter.train import main as train_main
+
+    sys.exit(train_main(check_only=check_only))
+
+
+def _catalogue_or_exit(loader):
+    from linter.rules import RuleError
+
+    try:
+        return loader()
+    except RuleError as exc:
+        _fail(str(exc))
+        sys.exit(EXIT_ERROR)
+
+
+def main() -> int:
+    try:
+        main_group(standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    return EXIT_OK

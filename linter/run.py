@@ -1,0 +1,243 @@
+"""One lint run of the command line: resolve config per file, lint, print, fix, decide the exit code."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from linter import formats, sources
+from linter.config import Config, ConfigError, discover, load_file
+from linter.engine import Linter, Source, mode_for
+from linter.formats import InputError, RunResult
+from linter.nlp import PipelineError
+from linter.rules import RuleError
+
+EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+MAX_FIX_PASSES = 5
+
+
+@dataclass
+class Options:
+    paths: tuple[str, ...]
+    output_format: str = "text"
+    stdin_filename: str | None = None
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    fail_on: str | None = None
+    thresholds: dict[str, int] = field(default_factory=dict)
+    mode: str | None = None
+    config_path: str | None = None
+    quiet: bool = False
+    statistics: bool = False
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    use_model: bool = True
+    color: bool = False
+
+
+def load_rule_catalogue():
+    from linter.checks import CHECKS
+    from linter.data import rules_dir
+    from linter.rules import load_rules, load_strategies
+
+    root = rules_dir()
+    return load_rules([root], set(load_strategies(root)), set(CHECKS))
+
+
+def load_strategy_catalogue() -> dict[str, dict]:
+    from linter.data import rules_dir
+    from linter.rules import load_strategies
+
+    return load_strategies(rules_dir())
+
+
+class Run:
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.linters: dict[Config, Linter] = {}
+        self.model = None
+        self.model_loaded = False
+
+    def config_for(self, path: str) -> Config:
+        o = self.options
+        if o.config_path:
+            base = load_file(Path(o.config_path))
+        else:
+            base = discover(Path(path) if path != "-" else Path.cwd() / "stdin")
+        thresholds = dict(base.thresholds)
+        thresholds.update(o.thresholds)
+        return base.with_options(
+            select=o.select,
+            ignore=o.ignore,
+            extend_select=o.extend_select,
+            fail_on=o.fail_on,
+            thresholds=tuple(thresholds.items()),
+        )
+
+    def linter_for(self, config: Config) -> Linter:
+        if config not in self.linters:
+            if not self.model_loaded and self.options.use_model:
+                from linter.model import load_default
+
+                self.model = load_default()
+                self.model_loaded = True
+            self.linters[config] = Linter(config, model=self.model)
+        return self.linters[config]
+
+
+def _atomic_write(path: str, text: str) -> None:
+    target = Path(path)
+    mode = target.stat().st_mode & 0o7777
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".netlint")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+
+
+def _fixed_text(linter: Linter, source: Source, unsafe: bool) -> str:
+    from linter import fixes
+
+    text = source.text
+    for _ in range(MAX_FIX_PASSES):
+        report = linter.lint_text(text, source.path, source.mode)
+        new, applied = fixes.apply(text, report.findings, unsafe=unsafe)
+        if not applied or new == text:
+            break
+        text = new
+    return text
+
+
+def run(options: Options) -> int:
+    out = click.get_text_stream("stdout")
+    try:
+        return _run(options, out)
+    except BrokenPipeError:
+        # The reader (e.g. `| head -1`) went away: stop quietly, as other Unix tools do.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_OK
+    except KeyboardInterrupt:
+        click.echo("netlint: interrupted", err=True)
+        return 130
+
+
+def _run(options: Options, out) -> int:
+    state = Run(options)
+    result = RunResult()
+    stdin_bytes = sys.stdin.buffer.read() if "-" in options.paths else None
+    first_config = None
+    try:
+        first_config = state.config_for(options.paths[0] if options.paths[0] != "-" else (options.stdin_filename or "-"))
+    except ConfigError as exc:
+        click.echo(f"netlint: error: {exc}", err=True)
+        return EXIT_ERROR
+    sources_iter = sources.expand(options.paths, first_config.exclude)
+    fmt = options.output_format
+    exit_code = EXIT_OK
+
+    def report_error(error: InputError) -> None:
+        nonlocal exit_code
+        result.errors.append(error)
+        exit_code = EXIT_ERROR
+        if fmt == "json-lines":
+            out.write(formats.json_error_line(error) + "\n")
+        click.echo(f"netlint: error: {error.path}: {error.message}", err=True)
+
+    def items() -> Iterator[tuple[Linter, Source]]:
+        for item in sources_iter:
+            if isinstance(item, InputError):
+                report_error(item)
+                continue
+            name = options.stdin_filename if item == "-" and options.stdin_filename else item
+            text = sources.read(item, stdin_bytes)
+            if isinstance(text, InputError):
+                report_error(InputError(name, text.message))
+                continue
+            try:
+                config = state.config_for(name)
+                linter = state.linter_for(config)
+            except (ConfigError, RuleError, PipelineError) as exc:
+                click.echo(f"netlint: error: {exc}", err=True)
+                raise _Abort() from None
+            mode = mode_for(name, config, options.mode)
+            yield linter, Source(name if item != "-" else (options.stdin_filename or "-"), text, mode)
+
+    try:
+        for linter, source in items():
+            report = next(linter.lint([source]))
+            if options.fix or options.diff:
+                fixed = _fixed_text(linter, source, options.unsafe_fixes)
+                if fixed != source.text:
+                    if options.diff:
+                        out.write("".join(difflib.unified_diff(
+                            source.text.splitlines(keepends=True), fixed.splitlines(keepends=True),
+                            fromfile=f"a/{source.path}", tofile=f"b/{source.path}")))
+                        if not fixed.endswith(("\n", "\r")):
+                            out.write("\n")
+                    elif "-" in options.paths and source.path in ("-", options.stdin_filename):
+                        out.write(fixed)
+                        continue
+                    else:
+                        _atomic_write(source.path, fixed)
+                        report = linter.lint_text(fixed, source.path, source.mode)
+                elif options.fix and "-" in options.paths and source.path in ("-", options.stdin_filename):
+                    out.write(fixed)
+                    continue
+                if options.diff:
+                    result.reports.append(report)
+                    continue
+            result.reports.append(report)
+            if report.verdict == "fail" and exit_code == EXIT_OK:
+                exit_code = EXIT_FAIL
+            if fmt == "text":
+                for line in formats.text(report, color=options.color, quiet=options.quiet):
+                    out.write(line + "\n")
+                out.write("\n")
+            elif fmt == "concise":
+                for line in formats.concise(report):
+                    out.write(line + "\n")
+            elif fmt == "github":
+                for line in formats.github(report):
+                    out.write(line + "\n")
+            elif fmt == "json-lines":
+                out.write(formats.json_line(report) + "\n")
+                result.reports[-1:] = []  # streamed: keep memory flat
+            out.flush()
+    except _Abort:
+        return EXIT_ERROR
+    if options.diff:
+        return exit_code if exit_code == EXIT_ERROR else EXIT_OK
+    if fmt == "json":
+        out.write(formats.to_json(result) + "\n")
+    elif fmt == "sarif":
+        rules = next(iter(state.linters.values())).all_rules if state.linters else []
+        out.write(formats.sarif(result, rules) + "\n")
+    elif fmt == "text" and not options.quiet and len(result.reports) > 1:
+        summary = formats.summary_dict(result)
+        out.write(f"{summary['files']} files: {summary['passed']} passed, {summary['failed']} failed, "
+                  f"{summary['findings']} findings\n")
+    if options.statistics:
+        for line in formats.statistics(result):
+            out.write(line + "\n")
+    return exit_code
+
+
+class _Abort(Exception):
+    """Configuration or rules are unusable: stop the run (exit 2)."""
