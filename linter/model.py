@@ -1,11 +1,153 @@
 """The trained classifier at lint time: weights read from JSON, arithmetic in plain Python.
 
-Placeholder until `netlint train` writes `models/classifier.json`; with no model file, scores come
-from the rules alone.
+`models/classifier.json` holds, per label, a logistic regression over two blocks of features: tf-idf
+word uni- and bigrams of the message (this module's `terms()`, shared with training) and the named
+signals of `scoring.features()` plus the rules' own logits, standardised. No pickle, no scikit-learn at
+lint time: loading is `json.load` and a checksum. With no model file, scores come from the rules alone.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
 
-def load_default():
-    return None
+from linter.data import models_dir
+from linter.report import Finding
+
+MODEL_FILE = "classifier.json"
+FORMAT = "netlint-linear-v1"
+# Classifier labels -> the score each one drives.
+LABEL_TO_SCORE = {"generic": "genericness", "self_serving": "self_serving", "not_researched": "missing_research", "good": "good"}
+
+
+class ModelError(RuntimeError):
+    """The model file is missing a part, truncated or altered; the message names the file."""
+
+
+def terms(analysis) -> list[str]:
+    """Word uni- and bigrams of a message's body and greeting, placeholders as their role."""
+    message = analysis.message
+    slots = [(p.start, p.end, f"__{p.role}_slot__") for p in message.placeholders]
+    words: list[str] = []
+    for token in analysis.doc:
+        if token.is_space or token.is_punct:
+            continue
+        if message.region_at(token.idx) in ("sign_off", "subject"):
+            continue
+        slot = next((name for a, b, name in slots if a <= token.idx < b), None)
+        if slot:
+            if not words or words[-1] != slot:
+                words.append(slot)
+            continue
+        if token.like_num:
+            words.append("__num__")
+        elif token.is_alpha or "'" in token.text or "’" in token.text:
+            words.append(token.lower_.replace("’", "'"))
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+@dataclass
+class ModelOutput:
+    logits: dict[str, float]  # keyed by score name: genericness, self_serving, missing_research, good
+    terms: dict[str, list[str]]  # top terms that pushed each score up
+
+
+class LinearModel:
+    def __init__(self, data: dict, where: str) -> None:
+        try:
+            self.vocabulary: dict[str, int] = data["vocabulary"]
+            self.idf: list[float] = data["idf"]
+            self.dense_names: list[str] = data["dense_features"]
+            self.mean: list[float] = data["dense_mean"]
+            self.scale: list[float] = data["dense_scale"]
+            self.labels: dict[str, dict] = data["labels"]
+            self.corpus_hash: str = data["corpus_hash"]
+            self.rules_hash: str = data["rules_hash"]
+            for label, entry in self.labels.items():
+                if label not in LABEL_TO_SCORE or entry["use"] not in ("model", "rules"):
+                    raise ModelError(f"{where}: unknown label or use {label!r}")
+                if entry["use"] == "model" and len(entry["weights"]) != len(self.idf) + len(self.dense_names):
+                    raise ModelError(f"{where}: weights for {label!r} do not match the vocabulary")
+        except (KeyError, TypeError) as exc:
+            raise ModelError(f"{where}: model file lacks {exc}") from None
+        if len(self.idf) != len(self.vocabulary) or len(self.mean) != len(self.dense_names):
+            raise ModelError(f"{where}: vocabulary and weights disagree in size")
+
+    def vector(self, words: list[str], dense: dict[str, float]) -> dict[int, float]:
+        """Sparse feature vector, exactly as scikit-learn's TfidfVectorizer(sublinear_tf) + StandardScaler."""
+        counts = Counter(w for w in words if w in self.vocabulary)
+        sparse = {self.vocabulary[w]: (1.0 + math.log(n)) * self.idf[self.vocabulary[w]] for w, n in counts.items()}
+        norm = math.sqrt(sum(v * v for v in sparse.values()))
+        if norm > 0:
+            sparse = {i: v / norm for i, v in sparse.items()}
+        offset = len(self.idf)
+        for j, name in enumerate(self.dense_names):
+            value = (dense.get(name, 0.0) - self.mean[j]) / self.scale[j]
+            if value != 0.0:
+                sparse[offset + j] = value
+        return sparse
+
+    def logits(self, vector: dict[int, float]) -> dict[str, float]:
+        out = {}
+        for label, entry in self.labels.items():
+            if entry["use"] != "model":
+                continue
+            weights = entry["weights"]
+            out[label] = entry["intercept"] + sum(weights[i] * v for i, v in vector.items())
+        return out
+
+    def dense_inputs(self, values: dict[str, float], contributions: dict) -> dict[str, float]:
+        dense = dict(values)
+        for score_name, items in contributions.items():
+            dense[f"rules_logit_{score_name}"] = sum(c for _, c in items)
+        return dense
+
+    def predict(self, analysis, values: dict[str, float], contributions: dict) -> ModelOutput:
+        words = terms(analysis)
+        vector = self.vector(words, self.dense_inputs(values, contributions))
+        logits = self.logits(vector)
+        inverse = {i: w for w, i in self.vocabulary.items()}
+        top: dict[str, list[str]] = {}
+        for label, logit in logits.items():
+            weights = self.labels[label]["weights"]
+            ranked = sorted(((weights[i] * v, inverse[i]) for i, v in vector.items() if i in inverse), reverse=True)
+            sign = -1 if label == "good" else 1
+            ranked = sorted(((sign * c, t) for c, t in ranked), reverse=True)
+            top[LABEL_TO_SCORE[label]] = [t for c, t in ranked[:5] if c > 0 and not t.startswith("__")]
+        return ModelOutput(logits={LABEL_TO_SCORE[k]: v for k, v in logits.items()}, terms=top)
+
+    def findings(self, analysis) -> list[Finding]:
+        return []
+
+
+def checksum(payload: dict) -> str:
+    body = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(body).hexdigest()
+
+
+def load(path: Path) -> LinearModel:
+    where = str(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ModelError(f"{where}: cannot read model ({exc.strerror or exc.__class__.__name__})") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        raise ModelError(f"{where}: model file is not valid JSON (truncated or damaged); run `netlint train`") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or "payload" not in data:
+        raise ModelError(f"{where}: not a netlint model (expected format {FORMAT})")
+    if checksum(data["payload"]) != data.get("sha256"):
+        raise ModelError(f"{where}: checksum mismatch: the model file was altered; run `netlint train`")
+    return LinearModel(data["payload"], where)
+
+
+def load_default() -> LinearModel | None:
+    path = models_dir() / MODEL_FILE
+    if not path.exists():
+        return None
+    return load(path)

@@ -1,0 +1,59 @@
+"""Shared helpers: run the real `netlint` command the way a user does."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+def netlint(*args: str, input: str | bytes | None = None, cwd: Path | None = None, env: dict | None = None) -> Result:
+    """Run `python -m linter ARGS` in a subprocess: the real command line, real exit code."""
+    environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    data = input.encode() if isinstance(input, str) else input
+    proc = subprocess.run(
+        [sys.executable, "-m", "linter", *args],
+        input=data,
+        capture_output=True,
+        cwd=cwd or ROOT,
+        env=environment,
+        timeout=120,
+    )
+    return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+
+
+@pytest.fixture(scope="session")
+def linter():
+    """An in-process linter with the committed model, for tests of the analysis itself."""
+    from linter.config import Config
+    from linter.engine import Linter
+    from linter.model import load_default
+
+    return Linter(Config(), model=load_default())
+
+
+@pytest.fixture(scope="session")
+def rules_only():
+    from linter.config import Config
+    from linter.engine import Linter
+
+    return Linter(Config(), model=None)
