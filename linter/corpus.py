@@ -142,8 +142,11 @@ def corpus_hash(root: Path) -> str:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["agreement"]:
+        print(json.dumps(agreement(Path(__file__).resolve().parent.parent / "corpus"), indent=2))
+        return 0
     if len(argv) < 2 or argv[0] != "validate":
-        print("usage: python -m linter.corpus validate FILE...", file=sys.stderr)
+        print("usage: python -m linter.corpus validate FILE... | agreement", file=sys.stderr)
         return 2
     status = 0
     for name in argv[1:]:
@@ -161,3 +164,30 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))
+
+
+def cohen_kappa(a: list[int], b: list[int]) -> float:
+    n = len(a)
+    observed = sum(x == y for x, y in zip(a, b)) / n
+    pa, pb = sum(a) / n, sum(b) / n
+    expected = pa * pb + (1 - pa) * (1 - pb)
+    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
+
+
+def agreement(root: Path) -> dict:
+    """Cohen's kappa per label between the first labels (kept in agreement/first-labels.jsonl when the
+    double-labelled sample was drawn) and the independent second labels."""
+    folder = root / "agreement"
+    first = {r["id"]: r["labels"] for r in map(json.loads, (folder / "first-labels.jsonl").read_text().splitlines())}
+    second = {r["id"]: r["labels"] for r in map(json.loads, (folder / "second-labels.jsonl").read_text().splitlines())}
+    ids = sorted(set(first) & set(second))
+    result = {"messages": len(ids)}
+    for label in MESSAGE_LABELS:
+        a = [first[i][label] for i in ids]
+        b = [second[i][label] for i in ids]
+        result[label] = {
+            "kappa": round(cohen_kappa(a, b), 3),
+            "agreement": round(sum(x == y for x, y in zip(a, b)) / len(ids), 3),
+            "disagreements": [i for i, x, y in zip(ids, a, b) if x != y],
+        }
+    return result

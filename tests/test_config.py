@@ -1,0 +1,155 @@
+"""Configuration discovery, validation, per-file ignores, extra rule folders and inline suppression."""
+
+from __future__ import annotations
+
+import textwrap
+
+from conftest import netlint
+
+DRAFT = "Hi Sam,\n\nI came across your profile and would love to connect.\n\nBest,\nJo\n"
+
+
+def codes(result):
+    return {f["code"] for file in result.json()["files"] for f in file["findings"]}
+
+
+def test_netlint_toml_is_found_upward_from_the_linted_file(tmp_path):
+    (tmp_path / ".netlint.toml").write_text('ignore = ["NL101"]\n')
+    (tmp_path / "drafts" / "deep").mkdir(parents=True)
+    draft = tmp_path / "drafts" / "deep" / "a.txt"
+    draft.write_text(DRAFT)
+    assert "NL101" not in codes(netlint(str(draft), "--format", "json"))
+
+
+def test_pyproject_tool_netlint_table(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.netlint]\nselect = ["genericness"]\n')
+    draft = tmp_path / "a.txt"
+    draft.write_text(DRAFT)
+    found = codes(netlint(str(draft), "--format", "json"))
+    assert found and all(c.startswith("NL1") for c in found)
+
+
+def test_nearest_config_wins(tmp_path):
+    (tmp_path / ".netlint.toml").write_text('ignore = ["NL101"]\n')
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / ".netlint.toml").write_text('ignore = ["NL103"]\n')
+    draft = tmp_path / "team" / "a.txt"
+    draft.write_text(DRAFT)
+    found = codes(netlint(str(draft), "--format", "json"))
+    assert "NL101" in found and "NL103" not in found
+
+
+def test_unknown_key_is_an_error_naming_file_and_key(tmp_path):
+    (tmp_path / ".netlint.toml").write_text('selekt = ["NL1"]\n')
+    draft = tmp_path / "a.txt"
+    draft.write_text(DRAFT)
+    result = netlint(str(draft))
+    assert result.code == 2
+    assert ".netlint.toml" in result.err and "selekt" in result.err and "Traceback" not in result.err
+
+
+def test_malformed_toml_is_an_error(tmp_path):
+    (tmp_path / ".netlint.toml").write_text("select = [\n")
+    draft = tmp_path / "a.txt"
+    draft.write_text(DRAFT)
+    result = netlint(str(draft))
+    assert result.code == 2 and "not valid TOML" in result.err
+
+
+def test_explicit_config_and_thresholds(tmp_path):
+    config = tmp_path / "strict.toml"
+    config.write_text("[thresholds]\noverall = 100\n")
+    good = tmp_path / "good.txt"
+    good.write_text("Hi Ana,\n\nYour PyCon talk on queue design fixed our retry storm. Happy to share our numbers if useful. Could I ask one question about backoff?\n\nBest,\nJo")
+    assert netlint(str(good), "--config", str(config)).code == 1
+
+
+def test_per_file_ignores(tmp_path):
+    (tmp_path / ".netlint.toml").write_text('[per-file-ignores]\n"followups/*" = ["NL1"]\n')
+    (tmp_path / "followups").mkdir()
+    draft = tmp_path / "followups" / "a.txt"
+    draft.write_text(DRAFT)
+    assert not any(c.startswith("NL1") for c in codes(netlint(str(draft), "--format", "json")))
+
+
+def test_users_add_their_own_rule_folder(tmp_path):
+    rules = tmp_path / "house-rules"
+    rules.mkdir()
+    (rules / "ACME001.yml").write_text(textwrap.dedent("""\
+        code: ACME001
+        name: no-synergize
+        category: genericness
+        severity: warning
+        strategy: Be Genuine
+        message: "'{match}' is house-banned."
+        why: Our readers hate it.
+        suggestion: Say what you mean.
+        phrases: [synergize]
+        examples:
+          flag: ["Let's synergize."]
+          pass: ["Let's work together on the audit."]
+        """))
+    (tmp_path / ".netlint.toml").write_text('rule-folders = ["house-rules"]\n')
+    draft = tmp_path / "a.txt"
+    draft.write_text("Hi Bo, let's synergize on the Q3 audit you presented at FinOps Day.")
+    assert "ACME001" in codes(netlint(str(draft), "--format", "json"))
+
+
+def test_malformed_rule_file_names_file_and_key(tmp_path):
+    rules = tmp_path / "house-rules"
+    rules.mkdir()
+    (rules / "bad.yml").write_text("code: ACME002\nname: x\ncategory: genericness\nseverity: loud\n")
+    (tmp_path / ".netlint.toml").write_text('rule-folders = ["house-rules"]\n')
+    draft = tmp_path / "a.txt"
+    draft.write_text(DRAFT)
+    result = netlint(str(draft))
+    assert result.code == 2
+    assert "bad.yml" in result.err and "severity" in result.err and "Traceback" not in result.err
+
+
+def test_user_rules_may_not_use_regular_expressions(tmp_path):
+    rules = tmp_path / "r"
+    rules.mkdir()
+    (rules / "re.yml").write_text(textwrap.dedent("""\
+        code: ACME003
+        name: regex
+        category: genericness
+        severity: warning
+        strategy: Be Genuine
+        message: m
+        why: w
+        suggestion: s
+        patterns:
+          - [{TEXT: {REGEX: "(a+)+$"}}]
+        examples: {flag: [a], pass: [b]}
+        """))
+    (tmp_path / ".netlint.toml").write_text('rule-folders = ["r"]\n')
+    draft = tmp_path / "a.txt"
+    draft.write_text(DRAFT)
+    result = netlint(str(draft))
+    assert result.code == 2 and "regular expressions are not allowed" in result.err
+
+
+def test_inline_suppression_in_drafts(tmp_path):
+    draft = tmp_path / "a.md"
+    draft.write_text("Hi Sam,\n\nI came across your profile. <!-- netlint-disable-line NL101 -->\nI came across your profile again.\n")
+    data = netlint(str(draft), "--format", "json").json()
+    lines = [f["range"]["start"]["line"] for f in data["files"][0]["findings"] if f["code"] == "NL101"]
+    assert lines == [4]
+
+
+def test_file_scope_suppression_in_templates(tmp_path):
+    template = tmp_path / "a.j2"
+    template.write_text("{# netlint: disable=NL103,NL702 #}\nHi {{ first_name }}, I'd love to connect!\n")
+    found = codes(netlint(str(template), "--format", "json"))
+    assert "NL103" not in found and "NL702" not in found
+
+
+def test_region_suppression_until_enabled(tmp_path):
+    draft = tmp_path / "a.md"
+    draft.write_text(
+        "<!-- x -->\n<!-- netlint-disable NL101 -->\nI came across your profile.\n<!-- netlint-enable NL101 -->\nI came across your profile.\n"
+    )
+    data = netlint(str(draft), "--format", "json").json()
+    lines = [f["range"]["start"]["line"] for f in data["files"][0]["findings"] if f["code"] == "NL101"]
+    assert lines == [5]

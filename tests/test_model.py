@@ -1,0 +1,122 @@
+"""The committed classifier: fresh, faithful to scikit-learn, and refused when damaged."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import ROOT, netlint
+from linter.corpus import corpus_files, corpus_hash, load
+from linter.data import models_dir, rules_dir
+from linter.model import MODEL_FILE, ModelError
+from linter.model import load as load_model
+
+MODEL = models_dir() / MODEL_FILE
+
+
+def test_committed_model_is_fresh_against_corpus_and_rules():
+    from linter.train import rules_hash
+
+    payload = json.loads(MODEL.read_text())["payload"]
+    assert payload["corpus_hash"] == corpus_hash(ROOT / "corpus"), "corpus changed: run `netlint train`"
+    assert payload["rules_hash"] == rules_hash(rules_dir()), "rules changed: run `netlint train`"
+    card = (models_dir() / "MODEL_CARD.md").read_text()
+    assert payload["corpus_hash"] in card
+
+
+def test_lint_time_does_not_import_scikit_learn():
+    import subprocess
+    import sys
+
+    code = "import sys, linter.run as r; r.run(r.Options(paths=('examples/pick-your-brain.txt',), quiet=True)); print('sklearn' in sys.modules, 'scipy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT).stdout
+    assert out.strip().splitlines()[-1] == "False False"
+
+
+@pytest.mark.slow
+def test_training_reproduces_the_committed_model_and_card_byte_for_byte():
+    from linter.train import build
+
+    document, card, held_out = build(ROOT, log=lambda _: None)
+    fresh = json.dumps(document, sort_keys=True, indent=1) + "\n"
+    assert fresh == MODEL.read_text(), "`netlint train` must reproduce models/classifier.json"
+    assert card == (models_dir() / "MODEL_CARD.md").read_text()
+
+    # The exported JSON model gives scikit-learn's probabilities on the test split (to 1e-6).
+    from linter.config import Config
+    from linter.engine import Linter, Source
+    from linter.model import LABEL_TO_SCORE
+    from linter.scoring import features, rule_logits
+
+    model = load_model(MODEL)
+    linter = Linter(Config(), model=None)
+    messages = load(corpus_files(ROOT / "corpus"))
+    import math
+
+    for row, index in enumerate(held_out["test_idx"]):
+        message = messages[index]
+        analysis = linter.analyse(Source(message.id, message.text, "template" if message.template else "draft"))
+        values = features(analysis, linter.findings(analysis))
+        output = model.predict(analysis, values, rule_logits(values))
+        for label, probabilities in held_out["probabilities"].items():
+            if model.labels[label]["use"] != "model":
+                continue
+            ours = 1 / (1 + math.exp(-output.logits[LABEL_TO_SCORE[label]]))
+            assert abs(ours - probabilities[row]) < 1e-6, (message.id, label)
+
+
+def _copy_model(tmp_path):
+    target = tmp_path / MODEL_FILE
+    shutil.copy(MODEL, target)
+    return target
+
+
+def test_truncated_model_is_a_clear_error(tmp_path):
+    target = _copy_model(tmp_path)
+    target.write_text(target.read_text()[:1000])
+    with pytest.raises(ModelError, match="not valid JSON"):
+        load_model(target)
+
+
+def test_tampered_model_is_refused(tmp_path):
+    target = _copy_model(tmp_path)
+    data = json.loads(target.read_text())
+    data["payload"]["labels"]["good"]["intercept"] += 5
+    target.write_text(json.dumps(data))
+    with pytest.raises(ModelError, match="checksum mismatch"):
+        load_model(target)
+
+
+def test_pickle_payload_is_never_unpickled(tmp_path):
+    import pickle
+
+    target = tmp_path / MODEL_FILE
+    target.write_bytes(pickle.dumps({"format": "x"}))
+    with pytest.raises(ModelError):
+        load_model(target)
+
+
+def test_broken_model_in_the_cli_is_one_line_and_exit_2(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    # A copy of the package with a damaged model next to it, as an installed wheel would have.
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "linter", site / "linter", ignore=shutil.ignore_patterns("__pycache__", "_data"))
+    shutil.copytree(ROOT / "rules", site / "linter" / "_data" / "rules")
+    (site / "linter" / "_data" / "models").mkdir(parents=True)
+    (site / "linter" / "_data" / "models" / MODEL_FILE).write_text('{"format": "netlint-linear-v1", "payl')
+    proc = subprocess.run([sys.executable, "-m", "linter", str(ROOT / "examples" / "pick-your-brain.txt")],
+                          capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(site)})
+    assert proc.returncode == 2
+    assert "classifier.json" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_rules_only_flag_scores_without_the_model():
+    with_model = netlint("examples/pick-your-brain.txt", "--format", "json").json()["files"][0]
+    without = netlint("examples/pick-your-brain.txt", "--format", "json", "--no-model").json()["files"][0]
+    assert "model" in {r["source"] for r in with_model["explanation"]["genericness"]}
+    assert "model" not in {r["source"] for r in without["explanation"]["genericness"]}
