@@ -105,7 +105,8 @@ def parse(table: dict, where: Path) -> Config:
     if "spacy-model" in table:
         if not isinstance(table["spacy-model"], str):
             raise ConfigError(f"{where}: key 'spacy-model' must be a string")
-        options["spacy_model"] = table["spacy-model"]
+        local = where.parent / table["spacy-model"]
+        options["spacy_model"] = str(local.resolve()) if local.exists() else table["spacy-model"]
     if "mode" in table:
         if table["mode"] not in ("draft", "template"):
             raise ConfigError(f"{where}: key 'mode' must be draft or template")

@@ -135,6 +135,8 @@ def load(path: Path) -> LinearModel:
         raw = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ModelError(f"{where}: cannot read model ({exc.strerror or exc.__class__.__name__})") from None
+    except UnicodeDecodeError:
+        raise ModelError(f"{where}: not a netlint model (not UTF-8 JSON); models are never unpickled") from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError:

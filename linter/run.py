@@ -16,6 +16,7 @@ from linter import formats, sources
 from linter.config import Config, ConfigError, discover, load_file
 from linter.engine import Linter, Source, mode_for
 from linter.formats import InputError, RunResult
+from linter.model import ModelError
 from linter.nlp import PipelineError
 from linter.rules import RuleError
 
@@ -173,7 +174,7 @@ def _run(options: Options, out) -> int:
             try:
                 config = state.config_for(name)
                 linter = state.linter_for(config)
-            except (ConfigError, RuleError, PipelineError) as exc:
+            except (ConfigError, RuleError, PipelineError, ModelError) as exc:
                 click.echo(f"netlint: error: {exc}", err=True)
                 raise _Abort() from None
             mode = mode_for(name, config, options.mode)

@@ -28,7 +28,8 @@ from linter.scoring import LABELS, features, rule_logits
 LABELS_TRAINED = ("generic", "self_serving", "not_researched", "good")
 RULE_SCORE = {"generic": "genericness", "self_serving": "self_serving", "not_researched": "missing_research"}
 TEST_SHARE = 20  # percent of groups
-C_GRID = (0.1, 0.3, 1.0, 3.0)
+C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
+NGRAM_MARGIN = 0.02
 MIN_DF = 3
 
 
@@ -171,7 +172,7 @@ def build(root: Path, log=print) -> tuple[dict, str, dict]:
                 auc = _cross_validate(kind, c, tr_words, tr_dense, y_train, batches)
                 candidates.append((round(auc, 4), kind, c))
         rules_cv = _rules_cv_auc(label, [rules_only[i] for i in train_idx], y_train, batches)
-        best_auc, best_kind, best_c = max(candidates, key=lambda t: (t[0], t[1] == "both", -t[2]))
+        best_auc, best_kind, best_c = choose(candidates)
         use = "model" if best_auc > rules_cv else "rules"
         log(f"{label}: rules CV AUC {rules_cv:.3f}; best model {best_kind} C={best_c} CV AUC {best_auc:.3f} -> use {use}")
         # The exported model always has the full feature layout; unused blocks get zero weights.
@@ -221,6 +222,18 @@ def build(root: Path, log=print) -> tuple[dict, str, dict]:
     return document, card, {"test_idx": test_idx, "probabilities": test_probabilities, "report": report}
 
 
+def choose(candidates: list[tuple[float, str, float]]) -> tuple[float, str, float]:
+    """Best cross-validated candidate, preferring models that keep the signals.
+
+    Every batch was written by the same kind of writer, so leave-one-batch-out cannot see how much an
+    n-gram-only model leans on that house vocabulary; the signals carry what transfers to other writers.
+    An n-gram-only model is chosen only when it beats the best signal-carrying model by NGRAM_MARGIN.
+    """
+    with_signals = max((c for c in candidates if c[1] != "ngrams"), key=lambda t: (t[0], t[1] == "both", -t[2]))
+    ngrams_only = max((c for c in candidates if c[1] == "ngrams"), key=lambda t: (t[0], -t[2]))
+    return ngrams_only if ngrams_only[0] > with_signals[0] + NGRAM_MARGIN else with_signals
+
+
 def _rules_cv_auc(label: str, rules_only, y, batches) -> float:
     from sklearn.metrics import roc_auc_score
 
@@ -265,7 +278,9 @@ def model_card(payload: dict, report: dict, info: dict, messages: list[Message])
         "- Features: tf-idf word uni- and bigrams (min_df 3, sublinear tf, placeholders as their role) and the",
         "  standardised signals of `scoring.features()` plus the rules' own logits.",
         "- Model: logistic regression (lbfgs) per label. Feature set (n-grams, signals, both) and C chosen by",
-        "  leave-one-batch-out cross-validation on the train split (each batch has its own writer).",
+        "  leave-one-batch-out cross-validation on the train split (each batch has its own writer); an",
+        f"  n-gram-only model must beat the best model with signals by {NGRAM_MARGIN} AUC to be chosen (see",
+        "  `train.choose`: all batches share one kind of writer, so CV cannot see n-grams overfit its style).",
         "- A label uses the classifier only when its cross-validated ROC-AUC beats the rules-only score's.",
         f"- Versions: netlint {info['netlint']}, Python {info['python']}, scikit-learn {info['scikit-learn']}, NumPy {info['numpy']}.",
         "",

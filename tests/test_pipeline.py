@@ -1,0 +1,35 @@
+"""A trained spaCy pipeline named in config strengthens research signals with its entities."""
+
+from __future__ import annotations
+
+import spacy
+
+from conftest import netlint
+
+DRAFT = "Hi Ola,\n\nLoved your keynote at strangeloop. Could I ask one question about the parser demo?\n\nThanks,\nIb\n"
+
+
+def test_configured_pipeline_entities_count_as_research(tmp_path):
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "EVENT", "pattern": "strangeloop"}])
+    nlp.to_disk(tmp_path / "tiny-pipeline")
+    draft = tmp_path / "d.txt"
+    draft.write_text(DRAFT)
+
+    plain = netlint(str(draft), "--format", "json", "--no-model").json()["files"][0]
+    (tmp_path / ".netlint.toml").write_text('spacy-model = "tiny-pipeline"\n')
+    with_entities = netlint(str(draft), "--format", "json", "--no-model").json()["files"][0]
+
+    assert "NL201" in {f["code"] for f in plain["findings"]}
+    assert "NL201" not in {f["code"] for f in with_entities["findings"]}
+    assert with_entities["scores"]["missing_research"] < plain["scores"]["missing_research"]
+
+
+def test_a_pipeline_that_cannot_load_is_a_clear_error(tmp_path):
+    (tmp_path / ".netlint.toml").write_text('spacy-model = "en_no_such_pipeline"\n')
+    draft = tmp_path / "d.txt"
+    draft.write_text(DRAFT)
+    result = netlint(str(draft))
+    assert result.code == 2
+    assert "en_no_such_pipeline" in result.err and "Traceback" not in result.err
