@@ -177,3 +177,62 @@ def not_english(analysis: Analysis, params: dict) -> list[Hit]:
         return []
     body = _body(analysis) or analysis.signals.sentences
     return [_at(body[0])] if body else []
+
+
+@check("template-syntax")
+def template_syntax(analysis: Analysis, params: dict) -> list[Hit]:
+    if analysis.mode != "template" and "{%" not in analysis.message.text:
+        return []
+    from linter.template import syntax_problem
+
+    problem = syntax_problem(analysis.message.text)
+    if problem is None:
+        return []
+    lines = analysis.message.text.splitlines(keepends=True)
+    line = min(problem.line, len(lines)) if lines else 1
+    start = sum(len(l) for l in lines[: line - 1])
+    end = start + len(lines[line - 1].rstrip("\r\n")) if lines else 0
+    return [Hit(start, max(end, start + 1) if end > start else start, {"problem": problem.message})]
+
+
+def _placeholder_hit(analysis: Analysis, name: str) -> tuple[int, int]:
+    found = next((p for p in analysis.message.placeholders if p.name == name), None)
+    return (found.start, found.end) if found else (0, min(1, len(analysis.message.text)))
+
+
+def _rows(numbers: list[int], limit: int = 5) -> str:
+    shown = ", ".join(str(n) for n in numbers[:limit])
+    return shown + (f" and {len(numbers) - limit} more" if len(numbers) > limit else "")
+
+
+@check("context-empty-field")
+def context_empty_field(analysis: Analysis, params: dict) -> list[Hit]:
+    summary = analysis.context
+    if summary is None:
+        return []
+    hits = []
+    for name, rows in sorted(summary.empty_fields.items()):
+        start, end = _placeholder_hit(analysis, name)
+        hits.append(Hit(start, end, {"field": name, "count": len(rows), "total": summary.rows, "rows": _rows(rows)}))
+    return hits
+
+
+@check("context-render-failed")
+def context_render_failed(analysis: Analysis, params: dict) -> list[Hit]:
+    summary = analysis.context
+    if summary is None or not summary.failures:
+        return []
+    row, key, reason = summary.failures[0]
+    first_line_end = analysis.message.text.find("\n")
+    end = first_line_end if first_line_end > 0 else len(analysis.message.text)
+    return [Hit(0, end, {"count": len(summary.failures), "total": summary.rows, "row": row, "key": key, "reason": reason})]
+
+
+@check("context-sameness")
+def context_sameness(analysis: Analysis, params: dict) -> list[Hit]:
+    summary = analysis.context
+    if summary is None or summary.sameness is None or summary.sameness < params.get("threshold", 0.9):
+        return []
+    fields = ", ".join(f"`{f}`" for f in summary.identity_fields) or "no field"
+    start, end = _placeholder_hit(analysis, summary.identity_fields[0]) if summary.identity_fields else (0, 1)
+    return [Hit(start, end, {"similarity": f"{summary.sameness:.0%}", "fields": fields})]

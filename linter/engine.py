@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from linter import fixes, nlp
 from linter.checks import CHECKS, Hit
 from linter.config import Config
 from linter.data import rules_dir
-from linter.message import parse
+from linter.message import find_regions, parse
 from linter.report import SEVERITY_RANK, FileReport, Finding, LineIndex
 from linter.rules import CATEGORIES, CompiledRules, Rule, RuleError, load_rules, load_strategies
 from linter.scoring import score
@@ -75,8 +75,11 @@ class Linter:
         self.compiled = CompiledRules(self.rules, self.nlp)
         self.model = model
 
+    def parse(self, text: str):
+        return parse(text, self.config.identity_fields, self.config.research_fields)
+
     def analyse(self, source: Source, doc=None) -> Analysis:
-        message = parse(source.text)
+        message = self.parse(source.text)
         doc = doc if doc is not None else self.nlp(message.analysed)
         return Analysis(message=message, doc=doc, signals=measure(message, doc), mode=source.mode)
 
@@ -84,7 +87,7 @@ class Linter:
         """Lint many texts, streaming: spaCy reads them in batches through `nlp.pipe`."""
         pending: list[tuple[Source, object]] = []
         for source in sources:
-            pending.append((source, parse(source.text)))
+            pending.append((source, self.parse(source.text)))
             if len(pending) >= batch_size:
                 yield from self._lint_batch(pending)
                 pending = []
@@ -152,14 +155,43 @@ class Linter:
         found.sort(key=lambda f: (f.start, f.end, f.code))
         return found
 
-    def report(self, source: Source, analysis: Analysis) -> FileReport:
-        findings = self.findings(analysis, source.path)
-        if self.model is not None:
-            findings = sorted(findings + self.model.findings(analysis), key=lambda f: (f.start, f.end, f.code))
-        scores = score(analysis, findings, self.model)
+    def _branches(self, source: Source, analysis: Analysis) -> list[Analysis]:
+        """A template's possible messages: one analysis per combination of `{% if %}` branches."""
+        if source.mode != "template":
+            return [analysis]
+        from linter.template import branch_variants
+
+        texts = branch_variants(analysis.message.analysed, source.text)
+        if len(texts) == 1:
+            return [analysis]
+        out = []
+        for text in texts:
+            message = replace(analysis.message, analysed=text, regions=find_regions(text))
+            doc = self.nlp(text)
+            out.append(Analysis(message=message, doc=doc, signals=measure(message, doc), mode=source.mode))
+        return out
+
+    def report(self, source: Source, analysis: Analysis, context=None) -> FileReport:
+        judged = []
+        for candidate in self._branches(source, analysis):
+            candidate.context = context
+            findings = self.findings(candidate, source.path)
+            if self.model is not None:
+                findings += self.model.findings(candidate)
+            judged.append((findings, score(candidate, findings, self.model)))
+        merged: dict[tuple, Finding] = {}
+        for findings, _ in judged:
+            for finding in findings:
+                merged.setdefault((finding.code, finding.start, finding.end), finding)
+        findings = sorted(merged.values(), key=lambda f: (f.start, f.end, f.code))
+        scores = min((s for _, s in judged), key=lambda s: (s.overall, -s.genericness))
         notes = []
+        if len(judged) > 1:
+            notes.append(f"judged {len(judged)} combinations of the template's branches; scores are the weakest one's")
         if not scores.reliable:
             notes.append("this text does not read as English: scores are unreliable and do not decide the verdict")
+        if context is not None:
+            notes.extend(context.notes)
         return FileReport(
             path=source.path,
             text=source.text,

@@ -116,7 +116,12 @@ class Message:
         return self.analysed[body.start : body.end] if body else ""
 
 
-def placeholder_role(name: str) -> str:
+def placeholder_role(name: str, identity: tuple[str, ...] = (), research: tuple[str, ...] = ()) -> str:
+    """What a placeholder will hold, from its name; config lists of field names take precedence."""
+    if name in research:
+        return "research"
+    if name in identity:
+        return "identity"
     words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", name)]
     if not words:
         return "other"
@@ -127,7 +132,9 @@ def placeholder_role(name: str) -> str:
     return "other"
 
 
-def find_placeholders(text: str) -> tuple[list[Placeholder], list[tuple[int, int]], list[tuple[int, int]]]:
+def find_placeholders(
+    text: str, identity: tuple[str, ...] = (), research: tuple[str, ...] = ()
+) -> tuple[list[Placeholder], list[tuple[int, int]], list[tuple[int, int]]]:
     """Placeholders, template tag spans and comment spans, in text order."""
     taken: list[tuple[int, int]] = []
     found: list[Placeholder] = []
@@ -150,7 +157,7 @@ def find_placeholders(text: str) -> tuple[list[Placeholder], list[tuple[int, int
         name = name_match.group(0) if name_match else expression
         has_default = bool(re.search(r"\|\s*(default|d)\b|\bor\b|\bif\b", expression))
         taken.append((m.start(), m.end()))
-        found.append(Placeholder(m.start(), m.end(), name, placeholder_role(name), "jinja", has_default))
+        found.append(Placeholder(m.start(), m.end(), name, placeholder_role(name, identity, research), "jinja", has_default))
     for pattern, syntax in (
         (_MAILCHIMP, "mailchimp"),
         (_ANGLE, "angle"),
@@ -165,7 +172,7 @@ def find_placeholders(text: str) -> tuple[list[Placeholder], list[tuple[int, int
             if syntax == "bracket" and not _looks_like_slot(name):
                 continue
             taken.append((m.start(), m.end()))
-            found.append(Placeholder(m.start(), m.end(), name, placeholder_role(name), syntax))
+            found.append(Placeholder(m.start(), m.end(), name, placeholder_role(name, identity, research), syntax))
     found.sort(key=lambda p: p.start)
     return found, sorted(tags), sorted(comments)
 
@@ -294,8 +301,8 @@ def find_suppressions(text: str, comments: list[tuple[int, int]]) -> Suppression
     return result
 
 
-def parse(text: str) -> Message:
-    placeholders, tags, comments = find_placeholders(text)
+def parse(text: str, identity: tuple[str, ...] = (), research: tuple[str, ...] = ()) -> Message:
+    placeholders, tags, comments = find_placeholders(text, identity, research)
     analysed = _mask(text, placeholders, tags + comments)
     return Message(
         text=text,

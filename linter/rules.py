@@ -172,8 +172,17 @@ def parse_rule(data: object, where: str, strategies: set[str], checks: set[str])
         raise RuleError(f"{where}: key 'examples' must be a mapping with 'flag' and 'pass' lists")
     flag = examples.get("flag", [])
     passing = examples.get("pass", [])
-    if not flag or not passing or not all(isinstance(e, str) for e in flag + passing):
+    if not isinstance(flag, list) or not isinstance(passing, list) or not flag or not passing:
         raise RuleError(f"{where}: key 'examples' needs at least one 'flag' and one 'pass' example")
+    for example in flag + passing:
+        # An example is a draft, or a template with recipients' rows: {template: ..., context: [...]}.
+        if isinstance(example, dict):
+            if set(example) != {"template", "context"} or not isinstance(example["template"], str) or not (
+                isinstance(example["context"], list) and all(isinstance(r, dict) for r in example["context"])
+            ):
+                raise RuleError(f"{where}: key 'examples' holds a mapping that is not {{template, context: [rows]}}")
+        elif not isinstance(example, str):
+            raise RuleError(f"{where}: key 'examples' must hold strings or {{template, context}} mappings")
     weight = data.get("weight", 1.0)
     if not isinstance(weight, (int, float)):
         raise RuleError(f"{where}: key 'weight' must be a number")
@@ -258,7 +267,9 @@ class CompiledRules:
         """(code, start_char, end_char) of every phrase and pattern match, longest first per start."""
         found = []
         strings = doc.vocab.strings
-        for match_id, start, end in list(self.phrase_matcher(doc)) + list(self.matcher(doc)):
+        matches = list(self.phrase_matcher(doc)) if len(self.phrase_matcher) else []
+        matches += list(self.matcher(doc)) if len(self.matcher) else []
+        for match_id, start, end in matches:
             span = doc[start:end]
             found.append((strings[match_id], span.start_char, span.end_char))
         return sorted(set(found), key=lambda m: (m[1], -(m[2] - m[1]), m[0]))

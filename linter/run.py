@@ -43,6 +43,7 @@ class Options:
     diff: bool = False
     use_model: bool = True
     color: bool = False
+    context: str | None = None
 
 
 def load_rule_catalogue():
@@ -182,7 +183,16 @@ def _run(options: Options, out) -> int:
 
     try:
         for linter, source in items():
-            report = next(linter.lint([source]))
+            if options.context and source.mode == "template":
+                from linter.context import ContextError, report_with_context
+
+                try:
+                    report = report_with_context(linter, source, Path(options.context), sys.stderr.isatty())
+                except ContextError as exc:
+                    report_error(InputError(source.path, str(exc)))
+                    continue
+            else:
+                report = next(linter.lint([source]))
             if options.fix or options.diff:
                 fixed = _fixed_text(linter, source, options.unsafe_fixes)
                 if fixed != source.text:

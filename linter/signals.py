@@ -310,3 +310,4 @@ class Analysis:
     doc: object
     signals: Signals
     mode: str  # "draft" or "template"
+    context: object = None  # template.ContextSummary when rendered with --context

@@ -20,9 +20,23 @@ def test_every_rule_has_examples_both_ways():
         assert rule.flag_examples and rule.pass_examples, rule.code
 
 
+def lint_example(linter, example, tmp_path):
+    """A draft is linted as written; a {template, context} example is rendered for its rows."""
+    if isinstance(example, str):
+        return linter.lint_text(example, "example.txt")
+    import json
+
+    from linter.context import report_with_context
+    from linter.engine import Source
+
+    rows = tmp_path / "rows.json"
+    rows.write_text(json.dumps(example["context"]))
+    return report_with_context(linter, Source("example.j2", example["template"], "template"), rows)
+
+
 @pytest.mark.parametrize(("code", "kind", "example"), CASES, ids=[f"{c}-{k}-{i}" for i, (c, k, _) in enumerate(CASES)])
-def test_rule_example(rules_only, code, kind, example):
-    report = rules_only.lint_text(example, "example.txt")
+def test_rule_example(rules_only, code, kind, example, tmp_path):
+    report = lint_example(rules_only, example, tmp_path)
     codes = {f.code for f in report.findings}
     if kind == "flag":
         assert code in codes, f"{code} should flag {example!r}; got {sorted(codes)}"

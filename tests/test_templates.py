@@ -1,0 +1,167 @@
+"""Jinja2 templates: branches, syntax errors, rendering with recipients' data, the sandbox, pre-commit."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import EXAMPLES, ROOT, netlint
+
+TEMPLATES = EXAMPLES / "templates"
+
+
+def findings(result, file_index=0):
+    return result.json()["files"][file_index]["findings"]
+
+
+def test_first_name_only_template_is_named_for_what_varies():
+    result = netlint(str(TEMPLATES / "first-name-only.j2"), "--format", "json")
+    nl702 = [f for f in findings(result) if f["code"] == "NL702"]
+    assert nl702 and "`first_name`, `company`" in nl702[0]["message"]
+    assert result.code == 1
+
+
+def test_researched_template_passes():
+    result = netlint(str(TEMPLATES / "researched.j2"))
+    assert result.code == 0, result.out
+
+
+def test_syntax_error_is_a_finding_on_the_template_line_not_a_traceback():
+    result = netlint(str(TEMPLATES / "broken.j2"), "--format", "json")
+    error = next(f for f in findings(result) if f["code"] == "NL703")
+    assert error["severity"] == "error" and error["range"]["start"]["line"] == 3
+    assert "Traceback" not in result.err
+
+
+def test_each_branch_is_judged_and_findings_map_to_template_lines(tmp_path):
+    template = tmp_path / "t.j2"
+    template.write_text(textwrap.dedent("""\
+        Hi {{ first_name }},
+
+        {% if recent_post %}
+        Your post on {{ recent_post }} changed how I plan sprints.
+        {% else %}
+        I came across your profile and would love to connect.
+        {% endif %}
+
+        Could I ask you one question about estimation?
+
+        Best,
+        Al
+        """))
+    data = netlint(str(template), "--format", "json").json()["files"][0]
+    nl101 = next(f for f in data["findings"] if f["code"] == "NL101")
+    assert nl101["range"]["start"] == {"line": 6, "column": 1}
+    assert any("2 combinations" in n for n in data["notes"])
+
+
+def test_context_reports_empty_fields_sameness_and_rows():
+    result = netlint(str(TEMPLATES / "first-name-only.j2"), "--context", str(TEMPLATES / "recipients.csv"), "--format", "json")
+    data = result.json()["files"][0]
+    codes = {f["code"]: f for f in data["findings"]}
+    assert "NL704" in codes and "rows 3" in codes["NL704"]["message"]
+    assert "NL706" in codes and "100%" in codes["NL706"]["message"]
+    assert any(n.startswith("rendered 3 rows") for n in data["notes"])
+    assert any("email=ana@example.com" in n for n in data["notes"])
+
+
+@pytest.mark.parametrize("suffix", ["json", "jsonl"])
+def test_context_reads_json_and_jsonl(tmp_path, suffix):
+    rows = [{"first_name": "Ana", "recent_post_topic": "on-call rotas"}, {"first_name": "Bo", "recent_post_topic": "SLOs"}]
+    path = tmp_path / f"rows.{suffix}"
+    path.write_text(json.dumps(rows) if suffix == "json" else "\n".join(json.dumps(r) for r in rows))
+    result = netlint(str(TEMPLATES / "researched.j2"), "--context", str(path), "--format", "json")
+    assert any(n.startswith("rendered 2 rows") for n in result.json()["files"][0]["notes"])
+
+
+def test_unreadable_context_is_one_line_exit_2(tmp_path):
+    bad = tmp_path / "rows.json"
+    bad.write_text("{not json")
+    result = netlint(str(TEMPLATES / "researched.j2"), "--context", str(bad))
+    assert result.code == 2 and "rows.json" in result.err and "Traceback" not in result.err
+
+
+ESCAPES = {
+    "mro": "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "cycler": "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+    "lipsum": "{{ lipsum.__globals__['os'].popen('id').read() }}",
+    "huge-range": "{% for i in range(10**9) %}x{% endfor %}",
+    "huge-string": "{{ 'x' * 10**9 }}",
+    "nested-loops": "{% for i in range(10000) %}{% for j in range(10000) %}xxxxxxxx{% endfor %}{% endfor %}",
+    "power": "{{ 10 ** 10 ** 10 }}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ESCAPES))
+def test_rendering_never_runs_attacker_code_and_is_bounded(tmp_path, name):
+    template = tmp_path / "evil.j2"
+    template.write_text("Hi {{ first_name }}, " + ESCAPES[name] + " your talk on {{ topic }} was useful.")
+    rows = tmp_path / "rows.json"
+    rows.write_text(json.dumps([{"first_name": "Ana", "topic": "queues"}]))
+    result = netlint(str(template), "--context", str(rows), "--format", "json")
+    assert "Traceback" not in result.err
+    failed = [f for f in findings(result) if f["code"] == "NL705"]
+    assert failed, f"{name} should be stopped and reported"
+    assert "uid=" not in result.out
+
+
+def test_template_module_stops_runaway_output_quickly():
+    import time
+
+    from linter.template import RenderError, compile_template, render
+
+    template = compile_template("{% for i in range(10000) %}{% for j in range(10000) %}xxxxxxxx{% endfor %}{% endfor %}")
+    started = time.perf_counter()
+    with pytest.raises(RenderError):
+        render(template, {})
+    assert time.perf_counter() - started < 10
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory):
+    """A scratch repository whose pre-commit config points at this checkout's HEAD."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    if head.returncode != 0:
+        pytest.skip("not a git checkout")
+    repo = tmp_path_factory.mktemp("outreach")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit-home")),
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {ROOT}\n  rev: {head.stdout.strip()}\n  hooks:\n  - id: netlint\n"
+    )
+    return repo, env
+
+
+def _pre_commit(repo, env):
+    return subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files"], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=900)
+
+
+def test_pre_commit_hook_fails_on_a_first_name_only_template(hook_repo):
+    repo, env = hook_repo
+    for name in list(repo.glob("*.j2")):
+        name.unlink()
+    shutil.copy(TEMPLATES / "first-name-only.j2", repo / "welcome.j2")
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    proc = _pre_commit(repo, env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "welcome.j2" in proc.stdout and "NL702" in proc.stdout
+
+
+def test_pre_commit_hook_passes_on_a_researched_template(hook_repo):
+    repo, env = hook_repo
+    for name in list(repo.glob("*.j2")):
+        name.unlink()
+    shutil.copy(TEMPLATES / "researched.j2", repo / "researched.j2")
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    proc = _pre_commit(repo, env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
