@@ -82,10 +82,10 @@ class SyntaxProblem:
 
 
 def syntax_problem(text: str) -> SyntaxProblem | None:
-    from jinja2 import Environment, TemplateSyntaxError
+    from jinja2 import TemplateSyntaxError
 
     try:
-        Environment().parse(text)
+        _environment().parse(text)
     except TemplateSyntaxError as exc:
         return SyntaxProblem(exc.lineno or 1, exc.message or "invalid template syntax")
     return None
@@ -192,9 +192,11 @@ def read_rows(path: Path) -> Iterator[dict]:
 
 
 def variables(text: str) -> set[str]:
-    from jinja2 import Environment, meta
+    from jinja2 import meta
 
-    return set(meta.find_undeclared_variables(Environment().parse(text)))
+    # The bounded sandbox, not a plain Environment: code generation would fold `9 ** 99999999`.
+    environment = _environment()
+    return set(meta.find_undeclared_variables(environment.parse(text)))
 
 
 def optional(text: str) -> set[str]:

@@ -94,7 +94,7 @@ ESCAPES = {
     "huge-range": "{% for i in range(10**9) %}x{% endfor %}",
     "huge-string": "{{ 'x' * 10**9 }}",
     "nested-loops": "{% for i in range(10000) %}{% for j in range(10000) %}xxxxxxxx{% endfor %}{% endfor %}",
-    "power": "{{ 10 ** 10 ** 10 }}",
+    "power": "{{ 9 ** 99999999 }}",
 }
 
 
