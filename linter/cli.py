@@ -48,6 +48,7 @@ def main_group(ctx: click.Context) -> None:
     netlint draft.txt               lint files, folders, globs, or - for stdin
     netlint rules                   list the rules
     netlint explain NL101           show what a rule checks and why
+    netlint rewrite draft.txt       print a restructured draft with [slots] to fill
     netlint train                   rebuild the classifier from corpus/
 
     Exit codes: 0 nothing failed, 1 a file failed, 2 usage, configuration or input error.
@@ -160,6 +161,22 @@ def explain_command(code: str) -> None:
     click.echo("Passes:")
     for example in rule.pass_examples:
         click.echo(f"  ✓ {example!r}")
+
+
+@main_group.command("rewrite")
+@click.argument("path")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--stdin-filename", help="Name (and config source) for text read from stdin.")
+@click.option("--force", is_flag=True, help="Restructure even a draft that already passes.")
+def rewrite_command(path: str, output_format: str, stdin_filename: str | None, force: bool) -> None:
+    """Print a restructured draft: research hook, offer, one small ask, easy out.
+
+    Keeps your research, offer and ask sentences and the recipient's name; marks what is missing with
+    [slots] to fill. A draft that already passes gets only its safe fixes (use --force to restructure).
+    """
+    from linter.run import rewrite_file
+
+    sys.exit(rewrite_file(path, output_format, stdin_filename, force))
 
 
 @main_group.command("train")

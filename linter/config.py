@@ -16,7 +16,7 @@ from pathlib import Path
 DEFAULT_THRESHOLDS = {"genericness": 70, "self-serving": 70, "missing-research": 80, "overall": 45}
 KEYS = {
     "select", "ignore", "extend-select", "per-file-ignores", "fail-on", "thresholds", "rule-folders",
-    "spacy-model", "exclude", "mode", "identity-fields", "research-fields",
+    "spacy-model", "exclude", "mode", "identity-fields", "research-fields", "rewrite-template",
 }
 THRESHOLD_KEYS = set(DEFAULT_THRESHOLDS)
 
@@ -40,6 +40,7 @@ class Config:
     mode: str | None = None
     identity_fields: tuple[str, ...] = ()
     research_fields: tuple[str, ...] = ()
+    rewrite_template: Path | None = None
 
     @property
     def threshold(self) -> dict[str, int]:
@@ -107,6 +108,13 @@ def parse(table: dict, where: Path) -> Config:
             raise ConfigError(f"{where}: key 'spacy-model' must be a string")
         local = where.parent / table["spacy-model"]
         options["spacy_model"] = str(local.resolve()) if local.exists() else table["spacy-model"]
+    if "rewrite-template" in table:
+        if not isinstance(table["rewrite-template"], str):
+            raise ConfigError(f"{where}: key 'rewrite-template' must be a path")
+        template = (where.parent / table["rewrite-template"]).resolve()
+        if not template.is_file():
+            raise ConfigError(f"{where}: key 'rewrite-template': no such file {template}")
+        options["rewrite_template"] = template
     if "mode" in table:
         if table["mode"] not in ("draft", "template"):
             raise ConfigError(f"{where}: key 'mode' must be draft or template")

@@ -697,7 +697,7 @@ class NetlintServer(LanguageServer):
         except Exception as exc:  # noqa: BLE001 - a client may refuse; keep the settings we have
             logger.info("workspace/configuration failed: %s", exc)
             return False
-        value = result[0] if isinstance(result, list) and result else None
+        value = result[0] if isinstance(result, (list, tuple)) and result else None
         if value is None:
             return False
         self._apply_settings(value)

@@ -252,3 +252,39 @@ def _run(options: Options, out) -> int:
 
 class _Abort(Exception):
     """Configuration or rules are unusable: stop the run (exit 2)."""
+
+
+def rewrite_file(path: str, output_format: str, stdin_filename: str | None, force: bool) -> int:
+    """`netlint rewrite`: one file (or stdin) in, the restructured draft out."""
+    import json
+
+    from linter.rewrite import rewrite
+
+    name = stdin_filename if path == "-" and stdin_filename else path
+    stdin_bytes = sys.stdin.buffer.read() if path == "-" else None
+    text = sources.read(path, stdin_bytes)
+    if isinstance(text, InputError):
+        click.echo(f"netlint: error: {name}: {text.message}", err=True)
+        return EXIT_ERROR
+    state = Run(Options(paths=(path,)))
+    try:
+        config = state.config_for(name)
+        linter = state.linter_for(config)
+        template = config.rewrite_template
+        result = rewrite(linter, Source(name, text, mode_for(name, config)), template, force)
+    except (ConfigError, RuleError, PipelineError, ModelError) as exc:
+        click.echo(f"netlint: error: {exc}", err=True)
+        return EXIT_ERROR
+    if output_format == "json":
+        before = linter.lint_text(text, name).scores.as_dict()
+        after = linter.lint_text(result.text, name, "template").scores.as_dict()
+        click.echo(json.dumps({"path": name, "rewrite": result.text, "slots": result.slots, "kept": result.kept,
+                               "restructured": result.restructured, "scores": {"before": before, "after": after}},
+                              indent=2, ensure_ascii=False))
+        return EXIT_OK
+    click.echo(result.text, nl=False)
+    if not result.restructured:
+        click.echo(f"netlint: {name} already passes: kept as written, safe fixes applied (--force restructures it)", err=True)
+    elif result.slots:
+        click.echo(f"netlint: fill {len(result.slots)} slot{'s' if len(result.slots) != 1 else ''} marked [ ] before sending", err=True)
+    return EXIT_OK

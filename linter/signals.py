@@ -41,7 +41,7 @@ _OFFER = re.compile(
     r"\bmy treat\b|\bon me\b|\bwould you (like|want) (me|a copy|the)\b|\bfeedback on your\b|\bcan send\b|\bsend (you|over) (a|the|my)\b"
 )
 _EASY_OUT = re.compile(
-    r"\bno (worries|pressure|problem|stress) if\b|\btotally (understand|fine|ok|okay)\b|\bcompletely understand\b|"
+    r"\bno (worries|pressure|problem|stress) if\b|\bno (worries|pressure) at all\b|\bif the timing is (bad|wrong|off|not right)\b|\btotally (understand|fine|ok|okay)\b|\bcompletely understand\b|"
     r"\bif (the timing|now) (isn't|is not|doesn't)\b|\bif not,? (no worries|totally|that's)\b|\bno need to reply\b|"
     r"\bfeel free to (ignore|say no|pass|decline)\b|\bno reply needed\b|\bif you're (too )?(busy|swamped)\b|\bif it'?s not a fit\b"
 )
