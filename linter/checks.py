@@ -236,3 +236,14 @@ def context_sameness(analysis: Analysis, params: dict) -> list[Hit]:
     fields = ", ".join(f"`{f}`" for f in summary.identity_fields) or "no field"
     start, end = _placeholder_hit(analysis, summary.identity_fields[0]) if summary.identity_fields else (0, 1)
     return [Hit(start, end, {"similarity": f"{summary.sameness:.0%}", "fields": fields})]
+
+
+@check("classifier-sentence")
+def classifier_sentence(analysis: Analysis, params: dict) -> list[Hit]:
+    label = params["label"]
+    threshold = params.get("threshold", 0.85)
+    return [
+        Hit(r.start, r.end, {"probability": f"{r.probability:.2f}", "terms": ", ".join(f"'{t}'" for t in r.terms) or "its wording"})
+        for r in analysis.readings
+        if r.label == label and r.probability >= threshold
+    ]

@@ -152,6 +152,13 @@ class Linter:
                     fix=fixes.build(rule, message.text, hit.start, hit.end, sentence),
                 )
             )
+        # Rules marked `only_uncovered` (the classifier's) stay quiet where a rule of the category already spoke.
+        quiet = {r.code for r in self.rules if r.params.get("only_uncovered")}
+        found = [
+            f for f in found
+            if f.code not in quiet
+            or not any(g.code not in quiet and g.category == f.category and g.start < f.end and f.start < g.end for g in found)
+        ]
         found.sort(key=lambda f: (f.start, f.end, f.code))
         return found
 
@@ -175,9 +182,9 @@ class Linter:
         judged = []
         for candidate in self._branches(source, analysis):
             candidate.context = context
-            findings = self.findings(candidate, source.path)
             if self.model is not None:
-                findings += self.model.findings(candidate)
+                candidate.readings = self.model.sentence_readings(candidate)
+            findings = self.findings(candidate, source.path)
             judged.append((findings, score(candidate, findings, self.model)))
         merged: dict[tuple, Finding] = {}
         for findings, _ in judged:

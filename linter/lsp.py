@@ -14,7 +14,7 @@ How it stays responsive:
   one pending job per document: a newer version replaces an older one that has not started, a job whose
   version is no longer current is skipped when it reaches the front, and results for a version that was
   edited meanwhile are dropped. The latest version always wins.
-- Analysis reads at most `maxCharacters` (default 100,000, about 18,000 words); a longer document gets
+- Analysis reads at most `maxCharacters` (default 20,000, some 3,500 words; 0 for no limit); a longer document gets
   an Information diagnostic saying where checking stopped.
 - Requests that cannot be read get a JSON-RPC error reply; unknown methods get MethodNotFound (requests)
   or are ignored (notifications). Logs go to stderr and, from netlint's own logger, to window/logMessage.
@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import fnmatch
 import logging
 import re
 import sys
@@ -37,7 +38,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ logger = logging.getLogger("netlint.lsp")
 SOURCE = "netlint"
 FIX_ALL_KIND = "source.fixAll.netlint"
 DEFAULT_DEBOUNCE_MS = 100
-DEFAULT_MAX_CHARACTERS = 100_000
+DEFAULT_MAX_CHARACTERS = 20_000
 CONFIG_RECHECK_SECONDS = 1.0
 LINTER_CACHE_SIZE = 8
 CONFIG_FILE_NAMES = (".netlint.toml", "pyproject.toml")
@@ -433,6 +434,9 @@ class Engine:
                 source=SOURCE,
             )
             return Outcome(snapshot, [diagnostic], [], time.perf_counter() - started)
+        if _excluded(snapshot.path, config):
+            logger.debug("%s: excluded by %s", snapshot.path, config.path)
+            return Outcome(snapshot, [], [], time.perf_counter() - started)
         mode = mode_for(snapshot.path, config)
         if not config.mode and snapshot.language_id.lower() in JINJA_LANGUAGE_IDS:
             mode = "template"
@@ -492,6 +496,20 @@ class Engine:
                 "fix": fix,
             },
         )
+
+
+def _excluded(path: str, config) -> bool:
+    """Whether the configuration's `exclude` globs cover `path` (absolute, relative to the config, or name)."""
+    if not config.exclude:
+        return False
+    target = Path(path)
+    candidates = {target.as_posix(), target.name}
+    if config.path is not None:
+        try:
+            candidates.add(target.resolve().relative_to(config.path.parent.resolve()).as_posix())
+        except (ValueError, OSError):
+            pass
+    return any(fnmatch.fnmatch(c, pattern) for c in candidates for pattern in config.exclude)
 
 
 def _cut_point(text: str, limit: int) -> int:
@@ -648,7 +666,7 @@ class NetlintServer(LanguageServer):
         self.loop_thread = threading.get_ident()
         self.encoding = str(getattr(self.workspace.position_encoding, "value", self.workspace.position_encoding) or "utf-16")
         settings, problems = parse_settings(params.initialization_options, self.defaults)
-        self.settings = settings
+        self.defaults = self.settings = settings  # later settings apply on top of the initialization options
         for problem in problems:
             logger.warning("%s", problem)
         client = params.client_info.name if params.client_info else "unknown client"

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from linter.data import models_dir
-from linter.report import Finding
 
 MODEL_FILE = "classifier.json"
 FORMAT = "netlint-linear-v1"
@@ -28,13 +27,14 @@ class ModelError(RuntimeError):
     """The model file is missing a part, truncated or altered; the message names the file."""
 
 
-def terms(analysis) -> list[str]:
-    """Word uni- and bigrams of a message's body and greeting, placeholders as their role."""
+def terms(analysis, start: int = 0, end: int | None = None) -> list[str]:
+    """Word uni- and bigrams of a message's body and greeting (or of one span), placeholders as their role."""
     message = analysis.message
+    end = len(message.text) if end is None else end
     slots = [(p.start, p.end, f"__{p.role}_slot__") for p in message.placeholders]
     words: list[str] = []
     for token in analysis.doc:
-        if token.is_space or token.is_punct:
+        if token.is_space or token.is_punct or not start <= token.idx < end:
             continue
         if message.region_at(token.idx) in ("sign_off", "subject"):
             continue
@@ -52,8 +52,18 @@ def terms(analysis) -> list[str]:
 
 @dataclass
 class ModelOutput:
-    logits: dict[str, float]  # keyed by score name: genericness, self_serving, missing_research, good
+    logits: dict[str, float]  # final, blended with the rules; keyed by score name (genericness ... good)
+    raw: dict[str, float]  # the classifier's own logits, keyed by label (generic ... good)
     terms: dict[str, list[str]]  # top terms that pushed each score up
+
+
+@dataclass(frozen=True)
+class SentenceReading:
+    start: int
+    end: int
+    label: str
+    probability: float
+    terms: list[str]
 
 
 class LinearModel:
@@ -70,6 +80,8 @@ class LinearModel:
             for label, entry in self.labels.items():
                 if label not in LABEL_TO_SCORE or entry["use"] not in ("model", "rules"):
                     raise ModelError(f"{where}: unknown label or use {label!r}")
+                if not 0.0 <= float(entry["rules_weight"]) <= 1.0:
+                    raise ModelError(f"{where}: rules_weight of {label!r} must be between 0 and 1")
                 if entry["use"] == "model" and len(entry["weights"]) != len(self.idf) + len(self.dense_names):
                     raise ModelError(f"{where}: weights for {label!r} do not match the vocabulary")
         except (KeyError, TypeError) as exc:
@@ -100,28 +112,49 @@ class LinearModel:
             out[label] = entry["intercept"] + sum(weights[i] * v for i, v in vector.items())
         return out
 
-    def dense_inputs(self, values: dict[str, float], contributions: dict) -> dict[str, float]:
+    def dense_inputs(self, values: dict[str, float], by_rules: dict[str, float]) -> dict[str, float]:
         dense = dict(values)
-        for score_name, items in contributions.items():
-            dense[f"rules_logit_{score_name}"] = sum(c for _, c in items)
+        for score_name in ("genericness", "self_serving", "missing_research"):
+            dense[f"rules_logit_{score_name}"] = by_rules[score_name]
         return dense
 
-    def predict(self, analysis, values: dict[str, float], contributions: dict) -> ModelOutput:
+    def predict(self, analysis, values: dict[str, float], by_rules: dict[str, float]) -> ModelOutput:
+        """Each label's logit: (1 - w) x classifier + w x rules, w = the label's `rules_weight`."""
         words = terms(analysis)
-        vector = self.vector(words, self.dense_inputs(values, contributions))
-        logits = self.logits(vector)
+        vector = self.vector(words, self.dense_inputs(values, by_rules))
+        raw = self.logits(vector)
         inverse = {i: w for w, i in self.vocabulary.items()}
+        blended: dict[str, float] = {}
         top: dict[str, list[str]] = {}
-        for label, logit in logits.items():
+        for label, logit in raw.items():
+            score_name = LABEL_TO_SCORE[label]
+            weight = self.labels[label]["rules_weight"]
+            blended[score_name] = (1 - weight) * logit + weight * by_rules[score_name]
             weights = self.labels[label]["weights"]
-            ranked = sorted(((weights[i] * v, inverse[i]) for i, v in vector.items() if i in inverse), reverse=True)
             sign = -1 if label == "good" else 1
-            ranked = sorted(((sign * c, t) for c, t in ranked), reverse=True)
-            top[LABEL_TO_SCORE[label]] = [t for c, t in ranked[:5] if c > 0 and not t.startswith("__")]
-        return ModelOutput(logits={LABEL_TO_SCORE[k]: v for k, v in logits.items()}, terms=top)
+            ranked = sorted(((sign * weights[i] * v, inverse[i]) for i, v in vector.items() if i in inverse), reverse=True)
+            top[score_name] = [t for c, t in ranked[:5] if c > 0 and not t.startswith("__")]
+        return ModelOutput(logits=blended, raw=raw, terms=top)
 
-    def findings(self, analysis) -> list[Finding]:
-        return []
+    def sentence_readings(self, analysis, min_words: int = 4) -> list[SentenceReading]:
+        """How the classifier reads each body sentence on its own (n-grams only, signals at their mean)."""
+        inverse = {i: w for w, i in self.vocabulary.items()}
+        readings = []
+        for sentence in analysis.signals.body:
+            words = terms(analysis, sentence.start, sentence.end)
+            if sum(1 for w in words if " " not in w) < min_words:
+                continue
+            vector = {i: v for i, v in self.vector(words, {}).items() if i < len(self.idf)}
+            for label in ("generic", "self_serving"):
+                entry = self.labels.get(label)
+                if not entry or entry["use"] != "model":
+                    continue
+                weights = entry["weights"]
+                logit = entry["intercept"] + sum(weights[i] * v for i, v in vector.items())
+                ranked = sorted(((weights[i] * v, inverse[i]) for i, v in vector.items()), reverse=True)
+                top = [t for c, t in ranked[:3] if c > 0 and not t.startswith("__")]
+                readings.append(SentenceReading(sentence.start, sentence.end, label, 1 / (1 + math.exp(-logit)), top))
+        return readings
 
 
 def checksum(payload: dict) -> str:

@@ -141,14 +141,25 @@ def _rule_overall(problems: dict[str, float], findings: list[Finding]) -> float:
     return _sigmoid(logit - min(penalty, 4.0))
 
 
+def rules_logits(values: dict[str, float], findings: list[Finding]) -> dict[str, float]:
+    """The rules-only estimate of each score on the logit scale, `overall` as "good"."""
+    contributions = rule_logits(values)
+    logits = {label: sum(c for _, c in contributions[label]) for label in LABELS}
+    overall = _rule_overall({label: _sigmoid(v) for label, v in logits.items()}, findings)
+    overall = min(max(overall, 1e-6), 1 - 1e-6)
+    logits["good"] = math.log(overall / (1 - overall))
+    return logits
+
+
 def score(analysis: Analysis, findings: list[Finding], model=None) -> Scores:
     values = features(analysis, findings)
     contributions = rule_logits(values)
+    by_rules = rules_logits(values, findings)
     probabilities: dict[str, float] = {}
     reasons: dict[str, list[ScoreReason]] = {}
-    model_output = model.predict(analysis, values, contributions) if model is not None else None
+    model_output = model.predict(analysis, values, by_rules) if model is not None else None
     for label in LABELS:
-        rules_logit = sum(c for _, c in contributions[label])
+        rules_logit = by_rules[label]
         logit = rules_logit
         if model_output is not None and label in model_output.logits:
             logit = model_output.logits[label]
@@ -168,9 +179,9 @@ def score(analysis: Analysis, findings: list[Finding], model=None) -> Scores:
         reasons[label] = explained
     if model_output is not None and "good" in model_output.logits:
         overall = _sigmoid(model_output.logits["good"])
-        reasons["overall"] = [ScoreReason("classifier estimate that a careful networker would send it", 0.0, "model")]
+        reasons["overall"] = [ScoreReason("classifier estimate that a careful networker would send it, blended with the rules", 0.0, "model")]
     else:
-        overall = _rule_overall(probabilities, findings)
+        overall = _sigmoid(by_rules["good"])
         reasons["overall"] = [ScoreReason("blend of the three problem scores and the findings", 0.0, "rules")]
     return Scores(
         genericness=round(100 * probabilities["genericness"]),

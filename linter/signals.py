@@ -311,3 +311,4 @@ class Analysis:
     signals: Signals
     mode: str  # "draft" or "template"
     context: object = None  # template.ContextSummary when rendered with --context
+    readings: list = field(default_factory=list)  # model.SentenceReading, when a classifier is loaded

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import platform
 import sys
 import time
@@ -22,13 +23,14 @@ from linter.config import Config
 from linter.corpus import Message, corpus_files, corpus_hash, load
 from linter.data import data_root, models_dir, rules_dir
 from linter.engine import Linter, Source
-from linter.model import FORMAT, MODEL_FILE, checksum, terms
-from linter.scoring import LABELS, features, rule_logits
+from linter.model import FORMAT, LABEL_TO_SCORE, MODEL_FILE, checksum, terms
+from linter.scoring import features, rules_logits
 
 LABELS_TRAINED = ("generic", "self_serving", "not_researched", "good")
 RULE_SCORE = {"generic": "genericness", "self_serving": "self_serving", "not_researched": "missing_research"}
 TEST_SHARE = 20  # percent of groups
-C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
+C_GRID = (0.1, 0.3, 1.0, 3.0)
+RULES_WEIGHTS = (0.0, 0.3, 0.5)
 NGRAM_MARGIN = 0.02
 MIN_DF = 3
 
@@ -57,7 +59,7 @@ def in_test(message: Message) -> bool:
 
 
 def extract(messages: list[Message]) -> tuple[list[list[str]], list[dict[str, float]], list[dict[str, float]]]:
-    """Per message: n-gram terms, dense features (signals + rule logits), and the rules-only probabilities."""
+    """Per message: n-gram terms, dense features (signals + rule logits), and the rules-only logits."""
     linter = Linter(Config(), model=None)
     words, dense, rules_only = [], [], []
     for message in messages:
@@ -65,16 +67,22 @@ def extract(messages: list[Message]) -> tuple[list[list[str]], list[dict[str, fl
         analysis = linter.analyse(source)
         findings = linter.findings(analysis)
         values = features(analysis, findings)
-        contributions = rule_logits(values)
-        logits = {name: sum(c for _, c in items) for name, items in contributions.items()}
+        by_rules = rules_logits(values, findings)
         row = dict(values)
-        row.update({f"rules_logit_{k}": v for k, v in logits.items()})
+        row.update({f"rules_logit_{k}": by_rules[k] for k in ("genericness", "self_serving", "missing_research")})
         words.append(terms(analysis))
         dense.append(row)
-        scores = linter.report(source, analysis).scores
-        rules_only.append({"generic": scores.genericness / 100, "self_serving": scores.self_serving / 100,
-                           "not_researched": scores.missing_research / 100, "good": scores.overall / 100})
+        rules_only.append({label: by_rules[LABEL_TO_SCORE[label]] for label in LABELS_TRAINED})
     return words, dense, rules_only
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return math.log(p / (1 - p))
 
 
 def _metrics(y, p) -> dict:
@@ -124,11 +132,11 @@ def _fit(kind: str, c: float, words, dense, y):
     return featurizer, model
 
 
-def _cross_validate(kind: str, c: float, words, dense, y, batches) -> float:
-    """Mean ROC-AUC over leave-one-batch-out folds of the training split."""
+def _cross_validate(kind: str, c: float, words, dense, y, batches, rules) -> dict[float, float]:
+    """Mean ROC-AUC over leave-one-batch-out folds of the training split, per rules weight."""
     from sklearn.metrics import roc_auc_score
 
-    aucs = []
+    aucs: dict[float, list[float]] = {w: [] for w in RULES_WEIGHTS}
     for held in sorted(set(batches)):
         train = [i for i, b in enumerate(batches) if b != held]
         test = [i for i, b in enumerate(batches) if b == held]
@@ -137,8 +145,10 @@ def _cross_validate(kind: str, c: float, words, dense, y, batches) -> float:
             continue
         featurizer, model = _fit(kind, c, [words[i] for i in train], [dense[i] for i in train], [y[i] for i in train])
         p = model.predict_proba(featurizer.transform([words[i] for i in test], [dense[i] for i in test]))[:, 1]
-        aucs.append(roc_auc_score(ys, p))
-    return sum(aucs) / len(aucs) if aucs else 0.0
+        for weight in RULES_WEIGHTS:
+            blended = [(1 - weight) * _logit(pp) + weight * rules[i] for pp, i in zip(p, test)]
+            aucs[weight].append(roc_auc_score(ys, blended))
+    return {w: (sum(v) / len(v) if v else 0.0) for w, v in aucs.items()}
 
 
 def build(root: Path, log=print) -> tuple[dict, str, dict]:
@@ -166,37 +176,41 @@ def build(root: Path, log=print) -> tuple[dict, str, dict]:
     for label in LABELS_TRAINED:
         y_train = [target(messages[i], label) for i in train_idx]
         y_test = [target(messages[i], label) for i in test_idx]
+        tr_rules = [rules_only[i][label] for i in train_idx]
         candidates = []
         for kind in ("dense", "ngrams", "both"):
             for c in C_GRID:
-                auc = _cross_validate(kind, c, tr_words, tr_dense, y_train, batches)
-                candidates.append((round(auc, 4), kind, c))
-        rules_cv = _rules_cv_auc(label, [rules_only[i] for i in train_idx], y_train, batches)
-        best_auc, best_kind, best_c = choose(candidates)
+                for weight, auc in _cross_validate(kind, c, tr_words, tr_dense, y_train, batches, tr_rules).items():
+                    candidates.append((round(auc, 4), kind, c, weight))
+        rules_cv = _rules_cv_auc(tr_rules, y_train, batches)
+        best_auc, best_kind, best_c, best_weight = choose(candidates)
         use = "model" if best_auc > rules_cv else "rules"
-        log(f"{label}: rules CV AUC {rules_cv:.3f}; best model {best_kind} C={best_c} CV AUC {best_auc:.3f} -> use {use}")
+        log(f"{label}: rules CV AUC {rules_cv:.3f}; best {best_kind} C={best_c} rules weight {best_weight} "
+            f"CV AUC {best_auc:.3f} -> use {use}")
         # The exported model always has the full feature layout; unused blocks get zero weights.
         fitted, model = _fit(best_kind, best_c, tr_words, tr_dense, y_train)
         weights = _full_weights(best_kind, model, featurizer, fitted)
-        p_model = model.predict_proba(fitted.transform(te_words, te_dense))[:, 1].tolist()
+        p_raw = model.predict_proba(fitted.transform(te_words, te_dense))[:, 1].tolist()
+        p_rules = [_sigmoid(rules_only[i][label]) for i in test_idx]
+        p_final = [_sigmoid((1 - best_weight) * _logit(p) + best_weight * rules_only[i][label]) for p, i in zip(p_raw, test_idx)]
         majority = max(set(y_train), key=y_train.count)
-        p_rules = [rules_only[i][label] for i in test_idx]
         report[label] = {
             "chosen": use,
             "model_kind": best_kind,
             "C": best_c,
+            "rules_weight": best_weight,
             "cv_auc_model": best_auc,
             "cv_auc_rules": round(rules_cv, 4),
             "test": {
-                "classifier": _metrics(y_test, p_model),
+                "classifier": _metrics(y_test, p_final),
                 "rules_only": _metrics(y_test, p_rules),
                 "majority": _metrics(y_test, [float(majority)] * len(y_test)),
             },
             "positives_test": int(sum(y_test)),
-            "candidates": [{"kind": k, "C": c, "cv_auc": a} for a, k, c in candidates],
         }
-        payload_labels[label] = {"use": use, "intercept": float(model.intercept_[0]), "weights": weights}
-        test_probabilities[label] = p_model
+        payload_labels[label] = {"use": use, "intercept": float(model.intercept_[0]), "weights": weights,
+                                 "rules_weight": best_weight if use == "model" else 1.0}
+        test_probabilities[label] = p_raw
     payload = {
         "vocabulary": vocabulary,
         "idf": [float(x) for x in featurizer.vectorizer.idf_],
@@ -222,19 +236,26 @@ def build(root: Path, log=print) -> tuple[dict, str, dict]:
     return document, card, {"test_idx": test_idx, "probabilities": test_probabilities, "report": report}
 
 
-def choose(candidates: list[tuple[float, str, float]]) -> tuple[float, str, float]:
-    """Best cross-validated candidate, preferring models that keep the signals.
+def choose(candidates: list[tuple[float, str, float, float]]) -> tuple[float, str, float, float]:
+    """Best cross-validated (auc, features, C, rules weight), preferring models that keep the signals.
 
     Every batch was written by the same kind of writer, so leave-one-batch-out cannot see how much an
     n-gram-only model leans on that house vocabulary; the signals carry what transfers to other writers.
-    An n-gram-only model is chosen only when it beats the best signal-carrying model by NGRAM_MARGIN.
+    A pure n-gram model (no signal features, no rules blend) wins only by NGRAM_MARGIN.
     """
-    with_signals = max((c for c in candidates if c[1] != "ngrams"), key=lambda t: (t[0], t[1] == "both", -t[2]))
-    ngrams_only = max((c for c in candidates if c[1] == "ngrams"), key=lambda t: (t[0], -t[2]))
-    return ngrams_only if ngrams_only[0] > with_signals[0] + NGRAM_MARGIN else with_signals
+    def key(t):
+        return (t[0], t[1] == "both", t[3], -t[2])
+
+    pure = [t for t in candidates if t[1] == "ngrams" and t[3] == 0.0]
+    with_signals = [t for t in candidates if not (t[1] == "ngrams" and t[3] == 0.0)]
+    best_signals = max(with_signals, key=key)
+    best_pure = max(pure, key=key) if pure else None
+    if best_pure and best_pure[0] > best_signals[0] + NGRAM_MARGIN:
+        return best_pure
+    return best_signals
 
 
-def _rules_cv_auc(label: str, rules_only, y, batches) -> float:
+def _rules_cv_auc(rules, y, batches) -> float:
     from sklearn.metrics import roc_auc_score
 
     aucs = []
@@ -243,7 +264,7 @@ def _rules_cv_auc(label: str, rules_only, y, batches) -> float:
         ys = [y[i] for i in idx]
         if len(set(ys)) < 2:
             continue
-        aucs.append(roc_auc_score(ys, [rules_only[i][label] for i in idx]))
+        aucs.append(roc_auc_score(ys, [rules[i] for i in idx]))
     return sum(aucs) / len(aucs) if aucs else 0.0
 
 
@@ -279,9 +300,10 @@ def model_card(payload: dict, report: dict, info: dict, messages: list[Message])
         "  standardised signals of `scoring.features()` plus the rules' own logits.",
         "- Model: logistic regression (lbfgs) per label. Feature set (n-grams, signals, both) and C chosen by",
         "  leave-one-batch-out cross-validation on the train split (each batch has its own writer); an",
-        f"  n-gram-only model must beat the best model with signals by {NGRAM_MARGIN} AUC to be chosen (see",
+        f"  n-gram-only model without the rules blend must beat the best model with signals by {NGRAM_MARGIN} AUC (see",
         "  `train.choose`: all batches share one kind of writer, so CV cannot see n-grams overfit its style).",
-        "- A label uses the classifier only when its cross-validated ROC-AUC beats the rules-only score's.",
+        f"- The final logit blends classifier and rules: (1 - w) x classifier + w x rules, w in {RULES_WEIGHTS}",
+        "  chosen by the same cross-validation. A label uses the classifier only when that beats the rules alone.",
         f"- Versions: netlint {info['netlint']}, Python {info['python']}, scikit-learn {info['scikit-learn']}, NumPy {info['numpy']}.",
         "",
         "## Quality on the held-out test split",
@@ -299,11 +321,11 @@ def model_card(payload: dict, report: dict, info: dict, messages: list[Message])
         "",
         "Cross-validated ROC-AUC on the train split (leave one writer's batch out), which made the choices:",
         "",
-        "| label | rules only | best classifier | features | C |",
-        "|---|---|---|---|---|",
+        "| label | rules only | best classifier | features | C | rules weight |",
+        "|---|---|---|---|---|---|",
     ]
     for label, entry in report.items():
-        lines.append(f"| {label} | {entry['cv_auc_rules']:.3f} | {entry['cv_auc_model']:.3f} | {entry['model_kind']} | {entry['C']} |")
+        lines.append(f"| {label} | {entry['cv_auc_rules']:.3f} | {entry['cv_auc_model']:.3f} | {entry['model_kind']} | {entry['C']} | {entry['rules_weight']} |")
     lines += [
         "",
         "## Intended use and limits",

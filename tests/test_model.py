@@ -47,8 +47,7 @@ def test_training_reproduces_the_committed_model_and_card_byte_for_byte():
     # The exported JSON model gives scikit-learn's probabilities on the test split (to 1e-6).
     from linter.config import Config
     from linter.engine import Linter, Source
-    from linter.model import LABEL_TO_SCORE
-    from linter.scoring import features, rule_logits
+    from linter.scoring import features, rules_logits
 
     model = load_model(MODEL)
     linter = Linter(Config(), model=None)
@@ -58,12 +57,13 @@ def test_training_reproduces_the_committed_model_and_card_byte_for_byte():
     for row, index in enumerate(held_out["test_idx"]):
         message = messages[index]
         analysis = linter.analyse(Source(message.id, message.text, "template" if message.template else "draft"))
-        values = features(analysis, linter.findings(analysis))
-        output = model.predict(analysis, values, rule_logits(values))
+        found = linter.findings(analysis)
+        values = features(analysis, found)
+        output = model.predict(analysis, values, rules_logits(values, found))
         for label, probabilities in held_out["probabilities"].items():
             if model.labels[label]["use"] != "model":
                 continue
-            ours = 1 / (1 + math.exp(-output.logits[LABEL_TO_SCORE[label]]))
+            ours = 1 / (1 + math.exp(-output.raw[label]))
             assert abs(ours - probabilities[row]) < 1e-6, (message.id, label)
 
 

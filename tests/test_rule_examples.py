@@ -35,8 +35,8 @@ def lint_example(linter, example, tmp_path):
 
 
 @pytest.mark.parametrize(("code", "kind", "example"), CASES, ids=[f"{c}-{k}-{i}" for i, (c, k, _) in enumerate(CASES)])
-def test_rule_example(rules_only, code, kind, example, tmp_path):
-    report = lint_example(rules_only, example, tmp_path)
+def test_rule_example(linter, code, kind, example, tmp_path):
+    report = lint_example(linter, example, tmp_path)
     codes = {f.code for f in report.findings}
     if kind == "flag":
         assert code in codes, f"{code} should flag {example!r}; got {sorted(codes)}"
