@@ -79,11 +79,12 @@ def main_group(ctx: click.Context) -> None:
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change meaning.")
 @click.option("--diff", is_flag=True, help="Print fixes as a unified diff; change nothing.")
 @click.option("--context", "context_path", type=click.Path(dir_okay=False), help="Render templates once per row of this CSV/JSON/JSONL file and lint every rendering.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes for many files (not with --fix, --diff or --context).")
 @click.option("--no-model", is_flag=True, help="Score with rules only, without the trained classifier.")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: when stdout is a terminal).")
 def check_command(paths, output_format, stdin_filename, select, extend_select, ignore, fail_on, max_genericness,
                   max_self_serving, max_missing_research, min_overall, mode, config_path, exit_zero, quiet,
-                  statistics, fix, unsafe_fixes, diff, context_path, no_model, color) -> None:
+                  statistics, fix, unsafe_fixes, diff, context_path, jobs, no_model, color) -> None:
     """Lint drafts and templates."""
     from linter.run import Options, run
 
@@ -113,6 +114,7 @@ def check_command(paths, output_format, stdin_filename, select, extend_select, i
         diff=diff,
         use_model=not no_model,
         context=context_path,
+        jobs=jobs,
         color=color if color is not None else (sys.stdout.isatty() and "NO_COLOR" not in os.environ),
     )
     code = run(options)

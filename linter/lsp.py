@@ -342,6 +342,7 @@ class Engine:
         self.generation = 0
         self.last_config_check = 0.0
         self.rule_info: dict[str, Any] = {}
+        self.last_error = ""
 
     def reset(self, generation: int) -> None:
         from linter import config as config_module
@@ -425,7 +426,9 @@ class Engine:
             config = self.config_for(snapshot)
             linter = self.linter_for(config)
         except (ConfigError, RuleError, PipelineError, OSError) as exc:
-            logger.error("%s: %s", snapshot.path, exc)
+            if str(exc) != self.last_error:  # once, not on every keystroke
+                logger.error("%s: %s", snapshot.path, exc)
+                self.last_error = str(exc)
             diagnostic = types.Diagnostic(
                 range=positions.range(0, 0),
                 message=f"netlint cannot check this file: {exc}",

@@ -30,15 +30,21 @@ class ModelError(RuntimeError):
 def terms(analysis, start: int = 0, end: int | None = None) -> list[str]:
     """Word uni- and bigrams of a message's body and greeting (or of one span), placeholders as their role."""
     message = analysis.message
+    doc = analysis.doc
     end = len(message.text) if end is None else end
-    slots = [(p.start, p.end, f"__{p.role}_slot__") for p in message.placeholders]
+    tokens = doc.char_span(start, end, alignment_mode="expand") if (start, end) != (0, len(message.text)) else doc
+    if tokens is None:
+        return []
+    skipped = [(r.start, r.end) for r in message.regions if r.kind in ("sign_off", "subject")]
+    slots = [(p.start, p.end, f"__{p.role}_slot__") for p in message.placeholders if p.start < end and p.end > start]
     words: list[str] = []
-    for token in analysis.doc:
-        if token.is_space or token.is_punct or not start <= token.idx < end:
+    for token in tokens:
+        if token.is_space or token.is_punct:
             continue
-        if message.region_at(token.idx) in ("sign_off", "subject"):
+        idx = token.idx
+        if any(a <= idx < b for a, b in skipped):
             continue
-        slot = next((name for a, b, name in slots if a <= token.idx < b), None)
+        slot = next((name for a, b, name in slots if a <= idx < b), None) if slots else None
         if slot:
             if not words or words[-1] != slot:
                 words.append(slot)

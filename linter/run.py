@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import os
 import sys
 import tempfile
@@ -44,6 +45,7 @@ class Options:
     use_model: bool = True
     color: bool = False
     context: str | None = None
+    jobs: int = 1
 
 
 def load_rule_catalogue():
@@ -181,9 +183,42 @@ def _run(options: Options, out) -> int:
             mode = mode_for(name, config, options.mode)
             yield linter, Source(name if item != "-" else (options.stdin_filename or "-"), text, mode)
 
+    def reports() -> Iterator[tuple[Linter | None, Source, object]]:
+        if options.jobs > 1 and not (options.fix or options.diff or options.context):
+            yield from _parallel(state, items_for_workers(), options.jobs)
+            return
+        if options.fix or options.diff or options.context:
+            for linter, source in items():
+                yield linter, source, None
+            return
+        # Consecutive files with the same configuration go through spaCy's nlp.pipe in batches.
+        for _, group in itertools.groupby(items(), key=lambda pair: id(pair[0])):
+            linter, first = next(group)
+            for report in linter.lint(itertools.chain([first], (source for _, source in group))):
+                yield linter, Source(report.path, report.text, report.mode), report
+
+    def items_for_workers() -> Iterator[tuple[Config, Source]]:
+        for item in sources_iter:
+            if isinstance(item, InputError):
+                report_error(item)
+                continue
+            name = options.stdin_filename if item == "-" and options.stdin_filename else item
+            text = sources.read(item, stdin_bytes)
+            if isinstance(text, InputError):
+                report_error(InputError(name, text.message))
+                continue
+            try:
+                config = state.config_for(name)
+            except ConfigError as exc:
+                click.echo(f"netlint: error: {exc}", err=True)
+                raise _Abort() from None
+            yield config, Source(name if item != "-" else (options.stdin_filename or "-"), text, mode_for(name, config, options.mode))
+
     try:
-        for linter, source in items():
-            if options.context and source.mode == "template":
+        for linter, source, ready in reports():
+            if ready is not None:
+                report = ready
+            elif options.context and source.mode == "template":
                 from linter.context import ContextError, report_with_context
 
                 try:
@@ -248,6 +283,57 @@ def _run(options: Options, out) -> int:
         for line in formats.statistics(result):
             out.write(line + "\n")
     return exit_code
+
+
+_WORKER_LINTERS: dict = {}
+
+
+def _lint_batch_in_worker(batch: list[tuple[Config, Source]], use_model: bool) -> list:
+    """Runs in a worker process: one Linter per configuration, loaded once per process."""
+    from linter.model import load_default
+
+    out = []
+    for config, source in batch:
+        if config not in _WORKER_LINTERS:
+            _WORKER_LINTERS[config] = Linter(config, model=load_default() if use_model else None)
+        out.append(next(_WORKER_LINTERS[config].lint([source])))
+    return out
+
+
+def _parallel(state: Run, items: Iterator[tuple[Config, Source]], jobs: int, batch_size: int = 32):
+    """Lint in `jobs` worker processes, batches in order; reports come back in the input order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Check configuration, rules and model once here so errors are reported before workers start.
+    def batches():
+        batch = []
+        for config, source in items:
+            if config not in state.linters:
+                try:
+                    # Loaded before the workers fork, so they share it instead of loading their own.
+                    _WORKER_LINTERS[config] = state.linter_for(config)
+                except (RuleError, PipelineError, ModelError) as exc:
+                    click.echo(f"netlint: error: {exc}", err=True)
+                    raise _Abort() from None
+            batch.append((config, source))
+            if len(batch) == batch_size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    context = multiprocessing.get_context("fork") if hasattr(__import__("os"), "fork") else None
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        pending = []
+        for batch in batches():
+            pending.append(pool.submit(_lint_batch_in_worker, batch, state.options.use_model))
+            while len(pending) > jobs * 2:
+                for report in pending.pop(0).result():
+                    yield None, Source(report.path, report.text, report.mode), report
+        for future in pending:
+            for report in future.result():
+                yield None, Source(report.path, report.text, report.mode), report
 
 
 class _Abort(Exception):

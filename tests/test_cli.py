@@ -237,3 +237,12 @@ def test_broken_pipe_is_quiet(tmp_path):
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.stdout.count("\n") == 1
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+def test_jobs_give_the_same_output_in_the_same_order(tmp_path):
+    for i in range(40):
+        (tmp_path / f"d{i:02d}.txt").write_text(GENERIC.read_text() if i % 2 else GOOD.read_text())
+    one = netlint(str(tmp_path), "--format", "concise")
+    two = netlint(str(tmp_path), "--format", "concise", "--jobs", "2")
+    assert one.code == two.code == 1
+    assert one.out == two.out and one.out
