@@ -164,40 +164,8 @@ def _run(options: Options, out) -> int:
             out.write(formats.json_error_line(error) + "\n")
         click.echo(f"netlint: error: {error.path}: {error.message}", err=True)
 
-    def items() -> Iterator[tuple[Linter, Source]]:
-        for item in sources_iter:
-            if isinstance(item, InputError):
-                report_error(item)
-                continue
-            name = options.stdin_filename if item == "-" and options.stdin_filename else item
-            text = sources.read(item, stdin_bytes)
-            if isinstance(text, InputError):
-                report_error(InputError(name, text.message))
-                continue
-            try:
-                config = state.config_for(name)
-                linter = state.linter_for(config)
-            except (ConfigError, RuleError, PipelineError, ModelError) as exc:
-                click.echo(f"netlint: error: {exc}", err=True)
-                raise _Abort() from None
-            mode = mode_for(name, config, options.mode)
-            yield linter, Source(name if item != "-" else (options.stdin_filename or "-"), text, mode)
-
-    def reports() -> Iterator[tuple[Linter | None, Source, object]]:
-        if options.jobs > 1 and not (options.fix or options.diff or options.context):
-            yield from _parallel(state, items_for_workers(), options.jobs)
-            return
-        if options.fix or options.diff or options.context:
-            for linter, source in items():
-                yield linter, source, None
-            return
-        # Consecutive files with the same configuration go through spaCy's nlp.pipe in batches.
-        for _, group in itertools.groupby(items(), key=lambda pair: id(pair[0])):
-            linter, first = next(group)
-            for report in linter.lint(itertools.chain([first], (source for _, source in group))):
-                yield linter, Source(report.path, report.text, report.mode), report
-
-    def items_for_workers() -> Iterator[tuple[Config, Source]]:
+    def configured() -> Iterator[tuple[Config, Source]]:
+        """Each readable input with its configuration; unreadable ones are reported and skipped."""
         for item in sources_iter:
             if isinstance(item, InputError):
                 report_error(item)
@@ -212,7 +180,29 @@ def _run(options: Options, out) -> int:
             except ConfigError as exc:
                 click.echo(f"netlint: error: {exc}", err=True)
                 raise _Abort() from None
-            yield config, Source(name if item != "-" else (options.stdin_filename or "-"), text, mode_for(name, config, options.mode))
+            yield config, Source(name, text, mode_for(name, config, options.mode))
+
+    def items() -> Iterator[tuple[Linter, Source]]:
+        for config, source in configured():
+            try:
+                linter = state.linter_for(config)
+            except (RuleError, PipelineError, ModelError) as exc:
+                click.echo(f"netlint: error: {exc}", err=True)
+                raise _Abort() from None
+            yield linter, source
+
+    def reports() -> Iterator[tuple[Linter | None, Source, object]]:
+        if options.fix or options.diff or options.context:
+            for linter, source in items():
+                yield linter, source, None
+        elif options.jobs > 1:
+            yield from _parallel(state, configured(), options.jobs)
+        else:
+            # Consecutive files with the same configuration go through spaCy's nlp.pipe in batches.
+            for _, group in itertools.groupby(items(), key=lambda pair: id(pair[0])):
+                linter, first = next(group)
+                for report in linter.lint(itertools.chain([first], (source for _, source in group))):
+                    yield linter, Source(report.path, report.text, report.mode), report
 
     try:
         for linter, source, ready in reports():
