@@ -49,6 +49,7 @@ def main_group(ctx: click.Context) -> None:
     netlint rules                   list the rules
     netlint explain NL101           show what a rule checks and why
     netlint rewrite draft.txt       print a restructured draft with [slots] to fill
+    netlint lsp                     serve diagnostics and quick fixes to editors (LSP, stdio)
     netlint train                   rebuild the classifier from corpus/
 
     Exit codes: 0 nothing failed, 1 a file failed, 2 usage, configuration or input error.
@@ -188,6 +189,21 @@ def train_command(check_only: bool) -> None:
     from linter.train import main as train_main
 
     sys.exit(train_main(check_only=check_only))
+
+
+@main_group.command("lsp", context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def lsp_command(args: tuple[str, ...]) -> None:
+    """Run the language server over stdio (needs the `lsp` extra: pygls).
+
+    Options: --stdio, --log-level, --debounce-ms, --max-characters; `netlint lsp --help` lists them.
+    """
+    try:
+        from linter.lsp import main as lsp_main
+    except ImportError as exc:
+        _fail(f"the language server needs pygls: pip install 'netlint[lsp]' ({exc})")
+        sys.exit(EXIT_ERROR)
+    sys.exit(lsp_main(list(args)))
 
 
 def _catalogue_or_exit(loader):

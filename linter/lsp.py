@@ -1,6 +1,6 @@
 """`netlint lsp`: the language server (LSP over stdio, pygls 2).
 
-Diagnostics are pushed on didOpen, didChange (debounced) and didSave; hover explains a finding (why and
+Diagnostics are pushed on didOpen, didChange and didSave; hover explains a finding (why and
 suggestion); code actions offer one quick fix per fixable finding and `source.fixAll.netlint` for every
 safe fix. Configuration comes from the document's folder (`.netlint.toml` / `[tool.netlint]`, as on the
 command line) with the client's `netlint` settings on top (`select`, `ignore`, `extendSelect`, `mode`,
@@ -13,9 +13,11 @@ How it stays responsive:
 - All analysis runs on that one worker thread, never on the protocol thread. The worker holds at most
   one pending job per document: a newer version replaces an older one that has not started, a job whose
   version is no longer current is skipped when it reaches the front, and results for a version that was
-  edited meanwhile are dropped. The latest version always wins.
-- Analysis reads at most `maxCharacters` (default 20,000, some 3,500 words; 0 for no limit); a longer document gets
-  an Information diagnostic saying where checking stopped.
+  edited meanwhile are dropped. The latest version always wins. Because of that there is no fixed
+  debounce by default (`debounceMs` 0): a burst of keystrokes costs at most one analysis in flight
+  and one pending, and a pause shows diagnostics as soon as one analysis finishes.
+- Analysis reads at most `maxCharacters` (default 20,000, some 3,500 words; 0 for no limit); a longer
+  document gets an Information diagnostic saying where checking stopped.
 - Requests that cannot be read get a JSON-RPC error reply; unknown methods get MethodNotFound (requests)
   or are ignored (notifications). Logs go to stderr and, from netlint's own logger, to window/logMessage.
 
@@ -55,7 +57,7 @@ logger = logging.getLogger("netlint.lsp")
 
 SOURCE = "netlint"
 FIX_ALL_KIND = "source.fixAll.netlint"
-DEFAULT_DEBOUNCE_MS = 100
+DEFAULT_DEBOUNCE_MS = 0  # no fixed pause: the worker's one-pending-job-per-document already coalesces bursts
 DEFAULT_MAX_CHARACTERS = 20_000
 CONFIG_RECHECK_SECONDS = 1.0
 LINTER_CACHE_SIZE = 8
