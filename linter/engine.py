@@ -67,11 +67,11 @@ class Linter:
 
     def __init__(self, config: Config, model=None) -> None:
         self.config = config
-        self.nlp = nlp.load(config.spacy_model)
         root = rules_dir()
         self.strategies = load_strategies(root)
         self.all_rules = load_rules([root, *config.rule_folders], set(self.strategies), set(CHECKS))
         self.rules = select_rules(self.all_rules, config)
+        self.nlp = nlp.load(config.spacy_model, lemmas=any(rule.uses_lemmas for rule in self.rules))
         self.compiled = CompiledRules(self.rules, self.nlp)
         self.model = model
 

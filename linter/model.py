@@ -9,9 +9,9 @@ lint time: loading is `json.load` and a checksum. With no model file, scores com
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import math
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,29 +30,25 @@ class ModelError(RuntimeError):
 def terms(analysis, start: int = 0, end: int | None = None) -> list[str]:
     """Word uni- and bigrams of a message's body and greeting (or of one span), placeholders as their role."""
     message = analysis.message
-    doc = analysis.doc
     end = len(message.text) if end is None else end
-    tokens = doc.char_span(start, end, alignment_mode="expand") if (start, end) != (0, len(message.text)) else doc
-    if tokens is None:
-        return []
     skipped = [(r.start, r.end) for r in message.regions if r.kind in ("sign_off", "subject")]
     slots = [(p.start, p.end, f"__{p.role}_slot__") for p in message.placeholders if p.start < end and p.end > start]
     words: list[str] = []
-    for token in tokens:
-        if token.is_space or token.is_punct:
+    for token in analysis.signals.tokens_between(start, end):
+        if token.space or token.punct:
             continue
-        idx = token.idx
-        if any(a <= idx < b for a, b in skipped):
+        idx = token.start
+        if skipped and any(a <= idx < b for a, b in skipped):
             continue
         slot = next((name for a, b, name in slots if a <= idx < b), None) if slots else None
         if slot:
             if not words or words[-1] != slot:
                 words.append(slot)
             continue
-        if token.like_num:
+        if token.number:
             words.append("__num__")
-        elif token.is_alpha or "'" in token.text or "’" in token.text:
-            words.append(token.lower_.replace("’", "'"))
+        elif token.alpha or "'" in token.lower:
+            words.append(token.lower)
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
@@ -94,14 +90,23 @@ class LinearModel:
             raise ModelError(f"{where}: model file lacks {exc}") from None
         if len(self.idf) != len(self.vocabulary) or len(self.mean) != len(self.dense_names):
             raise ModelError(f"{where}: vocabulary and weights disagree in size")
+        self.inverse: dict[int, str] = {i: w for w, i in self.vocabulary.items()}  # feature index -> term
 
-    def vector(self, words: list[str], dense: dict[str, float]) -> dict[int, float]:
-        """Sparse feature vector, exactly as scikit-learn's TfidfVectorizer(sublinear_tf) + StandardScaler."""
-        counts = Counter(w for w in words if w in self.vocabulary)
-        sparse = {self.vocabulary[w]: (1.0 + math.log(n)) * self.idf[self.vocabulary[w]] for w, n in counts.items()}
+    def vector(self, words: list[str], dense: dict[str, float] | None) -> dict[int, float]:
+        """Sparse feature vector, exactly as scikit-learn's TfidfVectorizer(sublinear_tf) + StandardScaler.
+
+        With `dense` None, only the n-gram block (the signals left at their mean, which standardises to 0)."""
+        vocabulary, idf = self.vocabulary, self.idf
+        counts: dict[int, int] = {}
+        for i in map(vocabulary.get, words):
+            if i is not None:
+                counts[i] = counts.get(i, 0) + 1
+        sparse = {i: (1.0 + math.log(n)) * idf[i] for i, n in counts.items()}
         norm = math.sqrt(sum(v * v for v in sparse.values()))
         if norm > 0:
             sparse = {i: v / norm for i, v in sparse.items()}
+        if dense is None:
+            return sparse
         offset = len(self.idf)
         for j, name in enumerate(self.dense_names):
             value = (dense.get(name, 0.0) - self.mean[j]) / self.scale[j]
@@ -129,7 +134,7 @@ class LinearModel:
         words = terms(analysis)
         vector = self.vector(words, self.dense_inputs(values, by_rules))
         raw = self.logits(vector)
-        inverse = {i: w for w, i in self.vocabulary.items()}
+        inverse = self.inverse
         blended: dict[str, float] = {}
         top: dict[str, list[str]] = {}
         for label, logit in raw.items():
@@ -138,27 +143,27 @@ class LinearModel:
             blended[score_name] = (1 - weight) * logit + weight * by_rules[score_name]
             weights = self.labels[label]["weights"]
             sign = -1 if label == "good" else 1
-            ranked = sorted(((sign * weights[i] * v, inverse[i]) for i, v in vector.items() if i in inverse), reverse=True)
-            top[score_name] = [t for c, t in ranked[:5] if c > 0 and not t.startswith("__")]
+            ranked = heapq.nlargest(5, ((sign * weights[i] * v, inverse[i]) for i, v in vector.items() if i in inverse))
+            top[score_name] = [t for c, t in ranked if c > 0 and not t.startswith("__")]
         return ModelOutput(logits=blended, raw=raw, terms=top)
 
     def sentence_readings(self, analysis, min_words: int = 4) -> list[SentenceReading]:
         """How the classifier reads each body sentence on its own (n-grams only, signals at their mean)."""
-        inverse = {i: w for w, i in self.vocabulary.items()}
+        inverse = self.inverse
         readings = []
         for sentence in analysis.signals.body:
             words = terms(analysis, sentence.start, sentence.end)
             if sum(1 for w in words if " " not in w) < min_words:
                 continue
-            vector = {i: v for i, v in self.vector(words, {}).items() if i < len(self.idf)}
+            vector = self.vector(words, None)
             for label in ("generic", "self_serving"):
                 entry = self.labels.get(label)
                 if not entry or entry["use"] != "model":
                     continue
                 weights = entry["weights"]
                 logit = entry["intercept"] + sum(weights[i] * v for i, v in vector.items())
-                ranked = sorted(((weights[i] * v, inverse[i]) for i, v in vector.items()), reverse=True)
-                top = [t for c, t in ranked[:3] if c > 0 and not t.startswith("__")]
+                ranked = heapq.nlargest(3, ((weights[i] * v, inverse[i]) for i, v in vector.items()))
+                top = [t for c, t in ranked if c > 0 and not t.startswith("__")]
                 readings.append(SentenceReading(sentence.start, sentence.end, label, 1 / (1 + math.exp(-logit)), top))
         return readings
 

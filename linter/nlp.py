@@ -1,7 +1,9 @@
 """The spaCy pipeline, loaded once per process.
 
-By default a blank English pipeline with a rule-based sentencizer and lookup lemmas from the
-`spacy-lookups-data` package: nothing to download. A user's config may name an installed trained
+By default a blank English pipeline with a rule-based sentencizer, and lookup lemmas from the
+`spacy-lookups-data` package when a rule's token pattern asks for `LEMMA` (none of the bundled rules
+does: loading the lemma table is a fifth of a cold start, so it is only paid for when used). Nothing to
+download. A user's config may name an installed trained
 pipeline (`spacy_model = "en_core_web_sm"` or a path); its entities then strengthen research signals.
 """
 
@@ -15,7 +17,7 @@ class PipelineError(RuntimeError):
 
 
 @cache
-def load(model: str | None = None):
+def load(model: str | None = None, lemmas: bool = False):
     import spacy
 
     if model:
@@ -28,6 +30,7 @@ def load(model: str | None = None):
         return nlp
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    if lemmas:
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     return nlp

@@ -60,6 +60,11 @@ class Rule:
     weight: float = 1.0
     path: str = ""
 
+    @property
+    def uses_lemmas(self) -> bool:
+        """A token pattern matches on LEMMA, so the pipeline must lemmatise."""
+        return any(str(key).upper() == "LEMMA" for pattern in self.patterns for token in pattern for key in token)
+
 
 def expand_phrase(phrase: str) -> list[str]:
     """'I (hope|trust) this (email|) finds you' -> every spelled-out variant; groups may nest."""

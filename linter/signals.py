@@ -8,7 +8,10 @@ Rules (`checks.py`) and scores (`scoring.py`) read these signals; nothing here k
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple
 
 from linter.message import Message
 
@@ -97,6 +100,8 @@ _FOLLOW_UP = re.compile(
     r"\bfollow(ing)?[- ]up\b|\bcircling back\b|\bbump(ing)?\b|\bmy (last|previous|earlier) (email|message|note)\b|"
     r"\bchecking in\b|\bhaven't heard\b|\bany update\b|\bdid you (get|have) a chance\b"
 )
+_DETAIL = re.compile(r"\b(on|about|where|when|how|that|titled|called)\b \w+")
+_WORD = re.compile(r"[\w'’-]+")
 _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself", "i'm", "i've", "i'd", "i'll", "im", "ive"})
 _SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "you're", "you've", "you'd", "you'll", "u", "ur"})
 _COMMON_CAPS = frozenset(
@@ -172,6 +177,13 @@ class Signals:
     self_focus: float  # 0 (all about the reader) .. 1 (all about the writer), position-weighted
     english_ratio: float
     entities: list[str] = field(default_factory=list)
+    tokens: list[Token] = field(default_factory=list, repr=False)
+    token_starts: list[int] = field(default_factory=list, repr=False)
+    token_ends: list[int] = field(default_factory=list, repr=False)
+
+    def tokens_between(self, start: int, end: int) -> list[Token]:
+        """The tokens that overlap the characters [start, end)."""
+        return self.tokens[bisect_right(self.token_ends, start):bisect_left(self.token_starts, end)]
 
     def any(self, flag: str) -> bool:
         return any(getattr(s, flag) for s in self.sentences if s.region == "body")
@@ -179,11 +191,11 @@ class Signals:
     def count(self, flag: str) -> int:
         return sum(1 for s in self.sentences if s.region == "body" and getattr(s, flag))
 
-    @property
+    @cached_property
     def body(self) -> list[Sentence]:
         return [s for s in self.sentences if s.region == "body"]
 
-    @property
+    @cached_property
     def has(self) -> dict[str, bool]:
         """Message-level signals that a rule's `unless` may name."""
         body = self.body
@@ -198,43 +210,85 @@ class Signals:
         }
 
 
-def sentence_spans(message: Message, doc) -> list[tuple[int, int]]:
+class Token(NamedTuple):
+    """One spaCy token as plain values, read once per message: later passes never touch the Doc again."""
+
+    start: int
+    end: int
+    text: str
+    lower: str  # lower-cased, curly apostrophes straightened
+    alpha: bool
+    punct: bool
+    space: bool  # whitespace-only
+    number: bool
+    sent_start: bool
+
+
+_TOKEN_ATTRS: list | None = None
+_LOWER: dict[int, str] = {}  # spaCy's LOWER hash -> our lower-cased form, shared by every message
+
+
+def tokens_of(doc) -> list[Token]:
+    """Read the Doc once, through `Doc.to_array` (C speed) rather than a Python object per token."""
+    global _TOKEN_ATTRS
+    if _TOKEN_ATTRS is None:
+        from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LENGTH, LIKE_NUM, LOWER, SENT_START
+
+        _TOKEN_ATTRS = [IDX, LENGTH, IS_ALPHA, IS_PUNCT, IS_SPACE, LIKE_NUM, SENT_START, LOWER]
+    if not len(doc):
+        return []
+    text = doc.text
+    strings = doc.vocab.strings
+    lowers = _LOWER
+    out = []
+    for idx, length, alpha, punct, space, number, sent_start, lower in doc.to_array(_TOKEN_ATTRS).tolist():
+        low = lowers.get(lower)
+        if low is None:
+            low = lowers[lower] = strings[lower].replace("’", "'")
+        end = idx + length
+        # spaCy's trailing whitespace is at most one space; line breaks are tokens of their own.
+        out.append(Token(idx, end, text[idx:end], low, alpha == 1, punct == 1, space == 1, number == 1, sent_start == 1))
+    return out
+
+
+def sentence_spans(message: Message, tokens: list[Token]) -> list[tuple[int, int]]:
     """Sentence spans in characters: spaCy's sentences, also cut at line breaks and region edges."""
-    edges = {r.start for r in message.regions} | {r.end for r in message.regions}
+    edges = sorted({r.start for r in message.regions} | {r.end for r in message.regions})
     spans: list[tuple[int, int]] = []
     start = end = None
     previous_newline = False
-    for token in doc:
-        if token.is_space or not token.text.strip():
+    for token in tokens:
+        if token.space:
             previous_newline = previous_newline or "\n" in token.text or "\r" in token.text
             continue
-        begins = token.is_sent_start or previous_newline or token.idx in edges or any(
-            end is not None and end <= e <= token.idx for e in edges
-        )
+        begins = token.sent_start or previous_newline
+        if not begins and end is not None:
+            i = bisect_left(edges, end)  # a region edge between the previous token and this one
+            begins = i < len(edges) and edges[i] <= token.start
         if begins and start is not None:
             spans.append((start, end))
             start = None
         if start is None:
-            start = token.idx
-        end = token.idx + len(token.text)
-        previous_newline = "\n" in token.whitespace_
+            start = token.start
+        end = token.end
+        previous_newline = False
     if start is not None:
         spans.append((start, end))
     return spans
 
 
-def _specifics(span, message: Message, ents: list) -> list[str]:
+def _specifics(span: list[Token], message: Message, ents: list) -> list[str]:
     """Words in a sentence that point at something particular: names, titles, numbers, quotes."""
     found = []
     identity = [(p.start, p.end) for p in message.placeholders if p.role != "research"]
     for i, token in enumerate(span):
-        if any(a <= token.idx < b for a, b in identity):
+        if identity and any(a <= token.start < b for a, b in identity):
             continue
         text = token.text
         low = text.lower()
-        if i > 0 and text[:1].isupper() and low not in _COMMON_CAPS and token.is_alpha and not span[i - 1].text in ".!?:":
+        if i > 0 and text[:1].isupper() and low not in _COMMON_CAPS and token.alpha and not span[i - 1].text in ".!?:":
             found.append(text)
-        elif token.like_num and low not in {"one", "a"}:
+        elif token.number and low not in {"one", "a"}:
             found.append(text)
         elif text in {'"', "“", "”", "‘"} or text.startswith('"'):
             found.append(text)
@@ -244,18 +298,25 @@ def _specifics(span, message: Message, ents: list) -> list[str]:
     return found
 
 
+def _is_word(token: Token) -> bool:
+    return token.alpha or "'" in token.lower
+
+
 def measure(message: Message, doc) -> Signals:
     text = message.analysed
     research_slots = [(p.start, p.end) for p in message.placeholders if p.role == "research"]
+    tokens = tokens_of(doc)
+    starts = [t.start for t in tokens]
+    ends = [t.end for t in tokens]
     sentences: list[Sentence] = []
     all_ents = list(doc.ents) if doc.has_annotation("ENT_IOB") else []
-    for start, end in sentence_spans(message, doc):
-        span = doc.char_span(start, end, alignment_mode="expand")
+    for start, end in sentence_spans(message, tokens):
+        span = tokens[bisect_right(ends, start):bisect_left(starts, end)]
         region = message.region_at(start)
         raw = text[start:end]
         low = raw.lower().replace("’", "'")
-        ents = [e for e in all_ents if e.start_char >= start and e.end_char <= end]
-        words = [t.lower_.replace("’", "'") for t in span if t.is_alpha or "'" in t.text or "’" in t.text]
+        ents = [e for e in all_ents if e.start_char >= start and e.end_char <= end] if all_ents else []
+        words = [t.lower for t in span if _is_word(t)]
         sentence = Sentence(start=start, end=end, region=region, text=raw)
         sentence.question = "?" in raw
         sentence.research_slot = any(start <= a < end for a, _ in research_slots)
@@ -264,7 +325,7 @@ def measure(message: Message, doc) -> Signals:
         sentence.shallow = bool(_SHALLOW.search(low))
         sentence.shared_context = bool(_SHARED.search(low))
         reference = bool(_RESEARCH_REF.search(low))
-        detailed = sentence.specific or bool(re.search(r"\b(on|about|where|when|how|that|titled|called)\b \w+", low))
+        detailed = sentence.specific or bool(_DETAIL.search(low))
         sentence.research = sentence.research_slot or (reference and detailed and not (sentence.shallow and not sentence.specific))
         sentence.ask = bool(_ASK.search(low)) or (sentence.question and any(w in _SECOND_PERSON for w in words))
         sentence.big_ask = sentence.ask and bool(_BIG_ASK.search(low))
@@ -286,19 +347,22 @@ def measure(message: Message, doc) -> Signals:
         weighted_first += weight * s.first_person
         weighted_second += weight * s.second_person
     total = weighted_first + weighted_second
-    tokens = [t for t in doc if t.is_alpha]
-    english = sum(t.lower_ in _ENGLISH_FUNCTION for t in tokens)
-    body_words = sum(len(re.findall(r"[\w'’-]+", s.text)) for s in body)
+    alpha = [t.lower for t in tokens if t.alpha]
+    english = sum(w in _ENGLISH_FUNCTION for w in alpha)
+    body_words = sum(len(_WORD.findall(s.text)) for s in body)
     return Signals(
         sentences=sentences,
         body_words=body_words,
-        words=len(tokens),
+        words=len(alpha),
         questions=text.count("?"),
         first_person=sum(s.first_person for s in body),
         second_person=sum(s.second_person for s in body),
         self_focus=(weighted_first / total) if total else 0.5,
-        english_ratio=(english / len(tokens)) if tokens else 0.0,
+        english_ratio=(english / len(alpha)) if alpha else 0.0,
         entities=[e.text for e in all_ents],
+        tokens=tokens,
+        token_starts=starts,
+        token_ends=ends,
     )
 
 

@@ -130,6 +130,29 @@ def test_user_rules_may_not_use_regular_expressions(tmp_path):
     assert result.code == 2 and "regular expressions are not allowed" in result.err
 
 
+def test_user_rules_may_match_on_lemmas(tmp_path):
+    # The bundled rules need no lemmas, so the lemma table is loaded only when a rule asks for LEMMA.
+    rules = tmp_path / "r"
+    rules.mkdir()
+    (rules / "beg.yml").write_text(textwrap.dedent("""\
+        code: ACME004
+        name: begging
+        category: self_serving
+        severity: warning
+        strategy: Reciprocity
+        message: m
+        why: w
+        suggestion: s
+        patterns:
+          - [{LEMMA: beg}]
+        examples: {flag: [I begged them twice.], pass: [I asked them twice.]}
+        """))
+    (tmp_path / ".netlint.toml").write_text('rule-folders = ["r"]\n')
+    draft = tmp_path / "a.txt"
+    draft.write_text("Hi Sam,\n\nI am begging you for a referral.\n\nBest,\nAna\n")
+    assert "ACME004" in codes(netlint(str(draft), "--format", "json"))
+
+
 def test_inline_suppression_in_drafts(tmp_path):
     draft = tmp_path / "a.md"
     draft.write_text("Hi Sam,\n\nI came across your profile. <!-- netlint-disable-line NL101 -->\nI came across your profile again.\n")
