@@ -162,10 +162,6 @@ def main(argv: list[str]) -> int:
     return status
 
 
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
-
-
 def cohen_kappa(a: list[int], b: list[int]) -> float:
     n = len(a)
     observed = sum(x == y for x, y in zip(a, b)) / n
@@ -191,3 +187,7 @@ def agreement(root: Path) -> dict:
             "disagreements": [i for i, x, y in zip(ids, a, b) if x != y],
         }
     return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -120,3 +123,15 @@ def test_rules_only_flag_scores_without_the_model():
     without = netlint("examples/pick-your-brain.txt", "--format", "json", "--no-model").json()["files"][0]
     assert "model" in {r["source"] for r in with_model["explanation"]["genericness"]}
     assert "model" not in {r["source"] for r in without["explanation"]["genericness"]}
+
+
+def test_datasheet_agreement_figures_come_from_the_command_it_names():
+    out = subprocess.run([sys.executable, "-m", "linter.corpus", "agreement"], capture_output=True, text=True, check=True, cwd=ROOT)
+    measured = json.loads(out.stdout)
+    datasheet = (ROOT / "corpus" / "README.md").read_text(encoding="utf-8")
+    for label in ("generic", "self_serving", "researched", "good"):
+        row = re.search(rf"^\| {label} \| ([\d.]+) \| ([\d.]+) \| (\d+) \|$", datasheet, re.M)
+        assert row, label
+        assert float(row[1]) == round(measured[label]["kappa"], 3)
+        assert float(row[2]) == round(measured[label]["agreement"], 3)
+        assert int(row[3]) == len(measured[label]["disagreements"])
