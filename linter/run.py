@@ -76,7 +76,11 @@ class Run:
         if o.config_path:
             base = load_file(Path(o.config_path))
         else:
-            base = discover(Path(path) if path != "-" else Path.cwd() / "stdin")
+            target = Path(path) if path != "-" else Path.cwd() / "stdin"
+            try:
+                base = discover(target)
+            except RuntimeError:  # a symlink loop cannot be resolved; its folder's config still applies
+                base = discover(target.absolute().parent / "stdin")
         thresholds = dict(base.thresholds)
         thresholds.update(o.thresholds)
         return base.with_options(
@@ -99,7 +103,8 @@ class Run:
 
 
 def _atomic_write(path: str, text: str) -> None:
-    target = Path(path)
+    # Write through a symlink to the file it names; renaming over the link would replace the link itself.
+    target = Path(os.path.realpath(path))
     mode = target.stat().st_mode & 0o7777
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".netlint")
     try:
@@ -150,8 +155,10 @@ def _run(options: Options, out) -> int:
     try:
         first_config = state.config_for(options.paths[0] if options.paths[0] != "-" else (options.stdin_filename or "-"))
     except ConfigError as exc:
-        click.echo(f"netlint: error: {exc}", err=True)
-        return EXIT_ERROR
+        if options.config_path:  # the one configuration for every path is broken: nothing can be linted
+            click.echo(f"netlint: error: {exc}", err=True)
+            return EXIT_ERROR
+        first_config = Config()  # the first path's folder has a broken config; it is reported with that path
     sources_iter = sources.expand(options.paths, first_config.exclude)
     fmt = options.output_format
     exit_code = EXIT_OK
@@ -177,9 +184,9 @@ def _run(options: Options, out) -> int:
                 continue
             try:
                 config = state.config_for(name)
-            except ConfigError as exc:
-                click.echo(f"netlint: error: {exc}", err=True)
-                raise _Abort() from None
+            except ConfigError as exc:  # a broken config in one folder: report its files, lint the others
+                report_error(InputError(name, f"configuration error: {exc}"))
+                continue
             yield config, Source(name, text, mode_for(name, config, options.mode))
 
     def items() -> Iterator[tuple[Linter, Source]]:

@@ -107,6 +107,18 @@ def test_malformed_rule_file_names_file_and_key(tmp_path):
     assert "bad.yml" in result.err and "severity" in result.err and "Traceback" not in result.err
 
 
+def test_a_broken_config_in_one_folder_does_not_stop_the_others(tmp_path):
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "fine").mkdir()
+    (tmp_path / "broken" / ".netlint.toml").write_text("bogus-key = 1\n")
+    (tmp_path / "broken" / "a.txt").write_text(DRAFT)
+    (tmp_path / "fine" / "b.txt").write_text(DRAFT)
+    result = netlint("broken/a.txt", "fine/b.txt", "--format", "json", cwd=tmp_path)
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "broken/a.txt: configuration error:" in result.err and "bogus-key" in result.err
+    assert [f["path"] for f in result.json()["files"]] == ["fine/b.txt"]
+
+
 def test_user_rules_may_not_use_regular_expressions(tmp_path):
     rules = tmp_path / "r"
     rules.mkdir()
