@@ -66,6 +66,26 @@ def _delete_sentence(text: str, start: int, end: int) -> Edit:
     return Edit(start, stop, extra)
 
 
+def _delete_words(text: str, start: int, end: int, words: tuple[str, ...], keep: int) -> list[Edit]:
+    """Delete every occurrence of `words` between start and end except the first `keep`."""
+    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b", re.I)
+    found = list(pattern.finditer(text, start, end))[keep:]
+    edits = []
+    for match in found:
+        after = match.end()
+        if after < len(text) and text[after] in ".!?;:":
+            # "... to chat, possibly." -> "... to chat.": take the space and comma before, keep the stop
+            before = match.start()
+            while before > start and text[before - 1] in " \t":
+                before -= 1
+            if before > start and text[before - 1] == ",":
+                before -= 1
+            edits.append(Edit(before, after, ""))
+        else:
+            edits.append(_delete_phrase(text, match.start(), after))
+    return [e for i, e in enumerate(edits) if i == 0 or e.start >= edits[i - 1].end]
+
+
 def build(rule: Rule, text: str, start: int, end: int, sentence: tuple[int, int] | None) -> FixProposal | None:
     fix = rule.fix
     if fix is None:
@@ -82,6 +102,12 @@ def build(rule: Rule, text: str, start: int, end: int, sentence: tuple[int, int]
             return None
         edit = _delete_phrase(text, start + found.start(), start + found.end())
         description = f"Delete '{found.group(0).strip()}'"
+    elif fix.action == "delete-words":
+        edits = _delete_words(text, start, end, fix.words, fix.keep)
+        if not edits:
+            return None
+        deleted = ", ".join(f"'{text[e.start:e.end].strip(' ,')}'" for e in edits)
+        return FixProposal(f"Delete {deleted}", tuple(edits), fix.safe)
     elif fix.action == "replace":
         replacement = fix.replacement
         if text[start:end][:1].isupper() and replacement:

@@ -17,12 +17,12 @@ CATEGORIES = ("genericness", "self_serving", "research", "confidence", "clarity"
 SEVERITIES = ("error", "warning", "info")
 SCOPES = ("any", "subject", "greeting", "body", "opening", "sign_off")
 SIGNALS = ("research", "offer", "shared_context", "thanks_message", "follow_up", "ask", "easy_out")
-FIX_ACTIONS = ("delete", "delete-sentence", "delete-word", "replace")
+FIX_ACTIONS = ("delete", "delete-sentence", "delete-word", "delete-words", "replace")
 KEYS = {
     "code", "name", "category", "severity", "strategy", "message", "why", "suggestion", "phrases",
     "patterns", "check", "params", "scope", "unless", "fix", "examples", "weight",
 }
-FIX_KEYS = {"action", "replacement", "safe"}
+FIX_KEYS = {"action", "replacement", "safe", "words", "keep"}
 FORBIDDEN_TOKEN_KEYS = {"REGEX", "FUZZY"}
 MAX_EXPANSIONS = 1024
 
@@ -36,6 +36,8 @@ class Fix:
     action: str
     replacement: str = ""
     safe: bool = True
+    words: tuple[str, ...] = ()  # delete-words: the words or phrases to delete within the finding
+    keep: int = 0  # delete-words: how many of them to leave, first ones first
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,14 @@ def parse_rule(data: object, where: str, strategies: set[str], checks: set[str])
             raise RuleError(f"{where}: unknown key 'fix.{bad}'" if isinstance(raw, dict) else f"{where}: key 'fix' must be a mapping")
         if raw.get("action") not in FIX_ACTIONS:
             raise RuleError(f"{where}: key 'fix.action' must be one of {', '.join(FIX_ACTIONS)}")
-        fix = Fix(raw["action"], str(raw.get("replacement", "")), bool(raw.get("safe", True)))
+        words, keep = raw.get("words", []), raw.get("keep", 0)
+        if raw["action"] == "delete-words" and (
+            not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words)
+        ):
+            raise RuleError(f"{where}: key 'fix.words' must list the words that 'delete-words' deletes")
+        if not isinstance(keep, int) or keep < 0:
+            raise RuleError(f"{where}: key 'fix.keep' must be a whole number")
+        fix = Fix(raw["action"], str(raw.get("replacement", "")), bool(raw.get("safe", True)), tuple(words), keep)
     examples = data.get("examples")
     if not isinstance(examples, dict) or set(examples) - {"flag", "pass"}:
         raise RuleError(f"{where}: key 'examples' must be a mapping with 'flag' and 'pass' lists")

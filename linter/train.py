@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -184,6 +185,8 @@ def build(root: Path, log=print) -> tuple[dict, str, dict]:
                     candidates.append((round(auc, 4), kind, c, weight))
         rules_cv = _rules_cv_auc(tr_rules, y_train, batches)
         best_auc, best_kind, best_c, best_weight = choose(candidates)
+        grid = {kind: max((t for t in candidates if t[1] == kind), key=lambda t: (t[0], t[3], -t[2]))
+                for kind in ("dense", "ngrams", "both")}
         use = "model" if best_auc > rules_cv else "rules"
         log(f"{label}: rules CV AUC {rules_cv:.3f}; best {best_kind} C={best_c} rules weight {best_weight} "
             f"CV AUC {best_auc:.3f} -> use {use}")
@@ -201,6 +204,7 @@ def build(root: Path, log=print) -> tuple[dict, str, dict]:
             "rules_weight": best_weight,
             "cv_auc_model": best_auc,
             "cv_auc_rules": round(rules_cv, 4),
+            "cv_grid": {kind: {"auc": t[0], "C": t[2], "rules_weight": t[3]} for kind, t in grid.items()},
             "test": {
                 "classifier": _metrics(y_test, p_final),
                 "rules_only": _metrics(y_test, p_rules),
@@ -231,9 +235,22 @@ def build(root: Path, log=print) -> tuple[dict, str, dict]:
         "scikit-learn": sklearn.__version__,
         "numpy": np.__version__,
         "seconds": round(time.perf_counter() - started, 1),
+        "inputs_date": inputs_date(root),
     }
     card = model_card(payload, report, info, messages)
     return document, card, {"test_idx": test_idx, "probabilities": test_probabilities, "report": report}
+
+
+def inputs_date(root: Path) -> str:
+    """The date of the newest commit that changed the corpus or the rules: the model's date.
+
+    Taken from git rather than the clock so that rebuilding the same inputs gives the same card."""
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%cs", "--", "corpus", "rules"], cwd=root,
+                             capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (git not available)"
+    return out.stdout.strip() or "unknown (not a git checkout)"
 
 
 def choose(candidates: list[tuple[float, str, float, float]]) -> tuple[float, str, float, float]:
@@ -293,6 +310,7 @@ def model_card(payload: dict, report: dict, info: dict, messages: list[Message])
         "",
         "## How it was trained",
         "",
+        f"- Date: {info['inputs_date']} (the newest commit that changed `corpus/` or `rules/`).",
         f"- Corpus: {info['messages']} messages, sha256 `{payload['corpus_hash']}`; rules sha256 `{payload['rules_hash']}`.",
         f"- Split: near-miss pairs kept together, {TEST_SHARE}% of groups held out by hash of the group id: "
         f"{info['train']} train, {info['test']} test. The test split was used only for the figures below.",
@@ -326,6 +344,17 @@ def model_card(payload: dict, report: dict, info: dict, messages: list[Message])
     ]
     for label, entry in report.items():
         lines.append(f"| {label} | {entry['cv_auc_rules']:.3f} | {entry['cv_auc_model']:.3f} | {entry['model_kind']} | {entry['C']} | {entry['rules_weight']} |")
+    lines += [
+        "",
+        f"The alternatives: best cross-validated ROC-AUC of each feature set over C in {C_GRID} and rules weight",
+        f"in {RULES_WEIGHTS} (its C and weight in brackets):",
+        "",
+        "| label | signals only | n-grams | both |",
+        "|---|---|---|---|",
+    ]
+    for label, entry in report.items():
+        cells = [f"{g['auc']:.3f} (C={g['C']}, w={g['rules_weight']})" for g in (entry["cv_grid"][k] for k in ("dense", "ngrams", "both"))]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "## Intended use and limits",

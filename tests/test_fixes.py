@@ -15,12 +15,14 @@ OPENERS = [
     "This might be a dumb question, but",
     "I just wanted to",
     "Hope you're doing well!",
+    "I was wondering if maybe you could perhaps, possibly,",
 ]
 BODIES = [
     "ask how your team runs design reviews.",
     "your talk at RustConf on error messages changed how we write ours.",
     "could we talk for 15 minutes next week?",
     "I read your post on pricing pages.",
+    "maybe we could possibly talk sometime, perhaps.",
 ]
 
 
@@ -39,6 +41,15 @@ def test_diff_prints_and_changes_nothing(tmp_path):
     result = netlint(str(draft), "--diff")
     assert "-I just wanted to ask" in result.out and "+I wanted to ask" in result.out
     assert draft.read_text() == original
+
+
+def test_stacked_hedges_collapse_to_the_first_one(tmp_path):
+    draft = tmp_path / "d.txt"
+    draft.write_text("Hi Ana,\n\nI was wondering if maybe you might have a little time to possibly chat.\n"
+                     "Perhaps we could maybe talk, possibly.\n")
+    netlint(str(draft), "--fix", "--select", "NL404")
+    assert draft.read_text() == ("Hi Ana,\n\nI was wondering if maybe you might have a little time to chat.\n"
+                                 "Perhaps we could talk.\n")
 
 
 def test_unsafe_fixes_need_their_flag(tmp_path):
