@@ -1,10 +1,12 @@
 """`netlint lsp`: the language server (LSP over stdio, pygls 2).
 
 Diagnostics are pushed on didOpen, didChange and didSave; hover explains a finding (why and
-suggestion); code actions offer one quick fix per fixable finding and `source.fixAll.netlint` for every
-safe fix. Configuration comes from the document's folder (`.netlint.toml` / `[tool.netlint]`, as on the
-command line) with the client's `netlint` settings on top (`select`, `ignore`, `extendSelect`, `mode`,
-`debounceMs`, `maxCharacters`).
+suggestion); code actions offer one quick fix per fixable finding, `source.fixAll.netlint` for every
+safe fix and, for a failing draft (not a template), `refactor.rewrite`: the whole message rewritten as
+`netlint rewrite` does (hook, offer, one small ask, easy out, with [slots] to fill). Configuration comes
+from the document's folder (`.netlint.toml` / `[tool.netlint]`, as on the command line) with the
+client's `netlint` settings on top (`select`, `ignore`, `extendSelect`, `mode`, `debounceMs`,
+`maxCharacters`).
 
 How it stays responsive:
 
@@ -57,6 +59,8 @@ logger = logging.getLogger("netlint.lsp")
 
 SOURCE = "netlint"
 FIX_ALL_KIND = "source.fixAll.netlint"
+REWRITE_KIND = types.CodeActionKind.RefactorRewrite.value  # "refactor.rewrite"
+REWRITE_TITLE = "netlint: rewrite this message (hook, offer, one small ask, easy out)"
 DEFAULT_DEBOUNCE_MS = 0  # no fixed pause: the worker's one-pending-job-per-document already coalesces bursts
 DEFAULT_MAX_CHARACTERS = 20_000
 CONFIG_RECHECK_SECONDS = 1.0
@@ -151,6 +155,7 @@ class Published:
     diagnostics: list[types.Diagnostic]
     findings: list  # linter.report.Finding, the ones analysed for `version`
     encoding: str
+    verdict: str | None = None  # "pass" or "fail"; None when the text was not (wholly) analysed
 
 
 @dataclass
@@ -332,6 +337,7 @@ class Outcome:
     diagnostics: list[types.Diagnostic]
     findings: list
     seconds: float
+    verdict: str | None = None  # the report's verdict; None when nothing or only a part was analysed
 
 
 class Engine:
@@ -416,7 +422,6 @@ class Engine:
         if not is_current(snapshot):
             return None  # edited again since this job was queued: the newer job will run
         from linter.config import ConfigError
-        from linter.engine import mode_for
         from linter.nlp import PipelineError
         from linter.rules import RuleError
 
@@ -442,16 +447,16 @@ class Engine:
         if _excluded(snapshot.path, config):
             logger.debug("%s: excluded by %s", snapshot.path, config.path)
             return Outcome(snapshot, [], [], time.perf_counter() - started)
-        mode = mode_for(snapshot.path, config)
-        if not config.mode and snapshot.language_id.lower() in JINJA_LANGUAGE_IDS:
-            mode = "template"
+        mode = _mode(snapshot, config)
         limit = snapshot.settings.max_characters or len(text)
         cut = _cut_point(text, limit)
         diagnostics: list[types.Diagnostic] = []
         findings: list = []
+        verdict = None
         if text[:cut].strip():
             report = linter.lint_text(text[:cut], snapshot.path, mode)
             findings = report.findings
+            verdict = report.verdict if cut == len(text) else None
             diagnostics = [self._diagnostic(f, positions, snapshot) for f in findings]
             logger.debug("%s v%s: %d findings, verdict %s, scores %s", snapshot.uri, snapshot.version,
                          len(findings), report.verdict, report.scores.as_dict() if report.scores else None)
@@ -468,7 +473,35 @@ class Engine:
                     source=SOURCE,
                 )
             )
-        return Outcome(snapshot, diagnostics, findings, time.perf_counter() - started)
+        return Outcome(snapshot, diagnostics, findings, time.perf_counter() - started, verdict)
+
+    def rewrite(self, snapshot: Snapshot, is_current: Callable[[Snapshot], bool]) -> str | None:
+        """`netlint rewrite` of a draft's text, or None: a template, a passing draft, or a stale snapshot."""
+        if not is_current(snapshot):
+            return None
+        from linter.config import ConfigError
+        from linter.engine import Source
+        from linter.nlp import PipelineError
+        from linter.rewrite import rewrite
+        from linter.rules import RuleError
+
+        self.reset(snapshot.generation)
+        try:
+            config = self.config_for(snapshot)
+            if _excluded(snapshot.path, config) or _mode(snapshot, config) != "draft":
+                return None
+            result = rewrite(self.linter_for(config), Source(snapshot.path, snapshot.text, "draft"), config.rewrite_template)
+        except (ConfigError, RuleError, PipelineError, OSError) as exc:  # already reported by the lint
+            logger.debug("%s: no rewrite: %s", snapshot.path, exc)
+            return None
+        except Exception as exc:  # noqa: BLE001 - e.g. a broken rewrite-template; the other actions still count
+            logger.warning("%s: could not rewrite: %r", snapshot.path, exc)
+            return None
+        if not result.restructured:
+            return None  # the draft passes: kept as written, as `netlint rewrite` does without --force
+        # Keep the document's own line breaks.
+        line_break = next((m.group() for m in _LINE_BREAK.finditer(snapshot.text)), "\n")
+        return result.text.replace("\n", line_break) if line_break != "\n" else result.text
 
     def _diagnostic(self, finding, positions: PositionMap, snapshot: Snapshot) -> types.Diagnostic:
         rule = self.rule_info.get(finding.code)
@@ -501,6 +534,15 @@ class Engine:
                 "fix": fix,
             },
         )
+
+
+def _mode(snapshot: Snapshot, config) -> str:
+    """"draft" or "template": by configuration, file name, or else a Jinja language id."""
+    from linter.engine import mode_for
+
+    if not config.mode and snapshot.language_id.lower() in JINJA_LANGUAGE_IDS:
+        return "template"
+    return mode_for(snapshot.path, config)
 
 
 def _excluded(path: str, config) -> bool:
@@ -652,7 +694,7 @@ class NetlintServer(LanguageServer):
             (types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False), self.on_did_save),
             (types.TEXT_DOCUMENT_HOVER, None, self.on_hover),
             (types.TEXT_DOCUMENT_CODE_ACTION,
-             types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND]),
+             types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND, REWRITE_KIND]),
              self.on_code_action),
             (types.WORKSPACE_DID_CHANGE_CONFIGURATION, None, self.on_did_change_configuration),
             (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, None, self.on_did_change_watched_files),
@@ -853,7 +895,8 @@ class NetlintServer(LanguageServer):
 
     def publish(self, document: Document, outcome: Outcome) -> None:
         snapshot = outcome.snapshot
-        document.published = Published(snapshot.version, snapshot.text, outcome.diagnostics, outcome.findings, snapshot.encoding)
+        document.published = Published(snapshot.version, snapshot.text, outcome.diagnostics, outcome.findings,
+                                       snapshot.encoding, outcome.verdict)
         logger.debug("%s v%s: %d diagnostics in %.1f ms", snapshot.uri, snapshot.version, len(outcome.diagnostics), outcome.seconds * 1000)
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=snapshot.uri, diagnostics=outcome.diagnostics, version=snapshot.version)
@@ -916,6 +959,10 @@ class NetlintServer(LanguageServer):
             fix_all = await self._fix_all(document)
             if fix_all is not None:
                 actions.append(fix_all)
+        if _wants(only, REWRITE_KIND):
+            rewrite = await self._rewrite(document)
+            if rewrite is not None:
+                actions.append(rewrite)
         return actions
 
     def _quick_fixes(self, document: Document, params: types.CodeActionParams) -> list[types.CodeAction]:
@@ -964,6 +1011,22 @@ class NetlintServer(LanguageServer):
             title="Fix all safe netlint findings",
             kind=FIX_ALL_KIND,
             edit=self._workspace_edit(document.uri, published.version, text_edits),
+        )
+
+    async def _rewrite(self, document: Document) -> types.CodeAction | None:
+        """The whole message rewritten, for a draft whose current text fails; computed on the worker."""
+        published = await self.current_published(document)
+        if published is None or published.verdict != "fail":
+            return None
+        snapshot = self.snapshot(document)
+        text = await self.worker.submit(("rewrite", document.uri), partial(self.engine.rewrite, snapshot, self.is_current))
+        if text is None or not self.is_current(snapshot):
+            return None
+        whole = PositionMap(snapshot.text, snapshot.encoding).range(0, len(snapshot.text))
+        return types.CodeAction(
+            title=REWRITE_TITLE,
+            kind=REWRITE_KIND,
+            edit=self._workspace_edit(document.uri, snapshot.version, [types.TextEdit(range=whole, new_text=text)]),
         )
 
     def _workspace_edit(self, uri: str, version: int | None, edits: list[types.TextEdit]) -> types.WorkspaceEdit:

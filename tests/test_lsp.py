@@ -304,6 +304,56 @@ async def test_fix_all_source_action_matches_netlint_fix(client: LanguageClient,
     assert not {"NL102", "NL401"} & set(after)
 
 
+async def code_actions(client: LanguageClient, uri: str, only=None) -> list[types.CodeAction]:
+    """The actions an editor's refactor menu (or lightbulb, with no `only`) shows at the top of the file."""
+    top = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0))
+    return await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), range=top,
+            context=types.CodeActionContext(diagnostics=[], only=only),
+        )
+    ) or []
+
+
+@asyncio_test
+async def test_rewrite_action_restructures_a_failing_draft(client: LanguageClient, workspace: Path):
+    uri = Docs.open(client, workspace, DRAFT)
+    assert {"NL101", "NL102"} <= set(by_code((await published(client, uri, version=1)).diagnostics))
+
+    actions = await code_actions(client, uri, only=[types.CodeActionKind.Refactor])
+    assert [a.kind for a in actions] == ["refactor.rewrite"]
+    assert actions[0].title == "netlint: rewrite this message (hook, offer, one small ask, easy out)"
+    assert actions[0].edit.document_changes[0].text_document.version == 1
+    [edit] = edits_for(actions[0], uri)
+    assert (edit.range.start.line, edit.range.start.character) == (0, 0)
+    assert (edit.range.end.line, edit.range.end.character) == position_of(DRAFT, len(DRAFT))  # the whole message
+
+    rewritten = apply_edits(DRAFT, [edit])
+    assert rewritten.startswith("Hi Jordan,")
+    assert "[the specific post, talk or project of theirs you read" in rewritten  # slots to fill
+    assert "15-minute call next week about [one specific question]" in rewritten  # one small ask
+    assert "no worries" in rewritten  # an easy out
+    assert rewritten.rstrip().endswith("Sam")
+    assert "finds you well" not in rewritten and "pick your brain" not in rewritten
+
+    change(client, uri, 2, rewritten)
+    after = by_code((await published(client, uri, version=2)).diagnostics)
+    assert not {"NL101", "NL102"} & set(after)  # the generic openers are gone
+
+
+@asyncio_test
+async def test_no_rewrite_action_for_a_passing_draft_or_a_template(client: LanguageClient, workspace: Path):
+    passing = (ROOT / "examples" / "specific-value-first.txt").read_text(encoding="utf-8")
+    uri = Docs.open(client, workspace, passing)
+    await published(client, uri, version=1)
+    assert "refactor.rewrite" not in [a.kind for a in await code_actions(client, uri)]
+
+    template = "Hi {{ first_name }},\n\nI came across your profile at {{ company }} and would love to connect.\n\nBest,\nSam\n"
+    uri = Docs.open(client, workspace, template, language="jinja")
+    assert "NL101" in by_code((await published(client, uri, version=1)).diagnostics)
+    assert "refactor.rewrite" not in [a.kind for a in await code_actions(client, uri)]
+
+
 @asyncio_test
 async def test_configuration_change_relints_open_documents(client: LanguageClient, workspace: Path):
     uri = Docs.open(client, workspace, DRAFT)
