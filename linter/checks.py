@@ -188,6 +188,8 @@ def template_syntax(analysis: Analysis, params: dict) -> list[Hit]:
     problem = syntax_problem(analysis.message.text)
     if problem is None:
         return []
+    if problem.span:
+        return [Hit(*problem.span, {"problem": problem.message})]
     lines = analysis.message.text.splitlines(keepends=True)
     line = min(problem.line, len(lines)) if lines else 1
     start = sum(len(l) for l in lines[: line - 1])

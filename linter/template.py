@@ -79,6 +79,31 @@ def branch_variants(analysed: str, text: str) -> list[str]:
 class SyntaxProblem:
     line: int
     message: str
+    span: tuple[int, int] | None = None  # offsets of the offending token or unclosed tag, when found
+
+
+# Jinja2 names some tokens by kind in its messages; these are their spellings in the source.
+_TOKEN_SPELLING = {"end of print statement": "}}", "end of statement block": "%}", "end of template": ""}
+
+
+def _locate(text: str, line: int, message: str) -> tuple[int, int] | None:
+    """Where in `text` the error is: Jinja2 gives only the line, so find the token its message names."""
+    block = re.search(r"innermost block that needs to be closed is '(\w+)'", message)
+    if block:  # an unclosed block: point at its opening tag (the last one, the innermost)
+        openings = list(re.finditer(r"\{%[-+]?\s*" + re.escape(block[1]) + r"\b", text))
+        return (openings[-1].start(), openings[-1].end()) if openings else None
+    named = re.search(r"(?:unexpected|got) '([^']*)'", message)
+    lines = text.splitlines(keepends=True)
+    if not named or not 1 <= line <= len(lines):
+        return None
+    token = _TOKEN_SPELLING.get(named[1], named[1])
+    body = lines[line - 1]
+    tag = max(body.rfind("{{"), body.rfind("{%"))
+    at = body.find(token, max(tag, 0) + 2) if token and tag >= 0 else -1
+    if at < 0:
+        return None
+    start = sum(len(l) for l in lines[: line - 1]) + at
+    return start, start + len(token)
 
 
 def syntax_problem(text: str) -> SyntaxProblem | None:
@@ -87,7 +112,8 @@ def syntax_problem(text: str) -> SyntaxProblem | None:
     try:
         _environment().parse(text)
     except TemplateSyntaxError as exc:
-        return SyntaxProblem(exc.lineno or 1, exc.message or "invalid template syntax")
+        line, message = exc.lineno or 1, (exc.message or "invalid template syntax").rstrip(".")
+        return SyntaxProblem(line, message, _locate(text, line, message))
     return None
 
 

@@ -39,6 +39,19 @@ def test_syntax_error_is_a_finding_on_the_template_line_not_a_traceback():
     assert "Traceback" not in result.err
 
 
+@pytest.mark.parametrize("source, line, column", [
+    ("Hi {{ first_name },\n", 1, 18),  # the stray brace
+    ("Hi {{ first_name second }}\n", 1, 18),  # the token Jinja did not expect
+    ("Hi {{ first_name }},\n{% if recent_post %}I read {{ recent_post }}.\nThanks\n", 2, 1),  # the unclosed tag
+])
+def test_syntax_errors_point_at_the_offending_token(tmp_path, source, line, column):
+    template = tmp_path / "t.j2"
+    template.write_text(source)
+    error = next(f for f in findings(netlint(str(template), "--format", "json")) if f["code"] == "NL703")
+    assert (error["range"]["start"]["line"], error["range"]["start"]["column"]) == (line, column)
+    assert ".." not in error["message"]
+
+
 def test_each_branch_is_judged_and_findings_map_to_template_lines(tmp_path):
     template = tmp_path / "t.j2"
     template.write_text(textwrap.dedent("""\
