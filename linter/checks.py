@@ -202,9 +202,10 @@ def _placeholder_hit(analysis: Analysis, name: str) -> tuple[int, int]:
     return (found.start, found.end) if found else (0, min(1, len(analysis.message.text)))
 
 
-def _rows(numbers: list[int], limit: int = 5) -> str:
-    shown = ", ".join(str(n) for n in numbers[:limit])
-    return shown + (f" and {len(numbers) - limit} more" if len(numbers) > limit else "")
+def _rows(numbers: list[int], count: int) -> str:
+    """'3, 9, 12 and 40 more': the first rows kept, and how many others there were."""
+    shown = ", ".join(str(n) for n in numbers)
+    return shown + (f" and {count - len(numbers)} more" if count > len(numbers) else "")
 
 
 @check("context-empty-field")
@@ -215,7 +216,8 @@ def context_empty_field(analysis: Analysis, params: dict) -> list[Hit]:
     hits = []
     for name, rows in sorted(summary.empty_fields.items()):
         start, end = _placeholder_hit(analysis, name)
-        hits.append(Hit(start, end, {"field": name, "count": len(rows), "total": summary.rows, "rows": _rows(rows)}))
+        count = summary.empty_counts.get(name, len(rows))
+        hits.append(Hit(start, end, {"field": name, "count": count, "total": summary.rows, "rows": _rows(rows, count)}))
     return hits
 
 
@@ -227,7 +229,7 @@ def context_render_failed(analysis: Analysis, params: dict) -> list[Hit]:
     row, key, reason = summary.failures[0]
     first_line_end = analysis.message.text.find("\n")
     end = first_line_end if first_line_end > 0 else len(analysis.message.text)
-    return [Hit(0, end, {"count": len(summary.failures), "total": summary.rows, "row": row, "key": key, "reason": reason})]
+    return [Hit(0, end, {"count": summary.failure_count, "total": summary.rows, "row": row, "key": key, "reason": reason})]
 
 
 @check("context-sameness")

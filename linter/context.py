@@ -29,13 +29,17 @@ from linter.template import (
 
 SAMENESS_SAMPLE = 200
 WORST_ROWS = 5
+ROW_SAMPLES = 5
 
 
 @dataclass
 class ContextSummary:
     rows: int = 0
-    empty_fields: dict[str, list[int]] = field(default_factory=dict)  # variable -> row numbers
-    failures: list[tuple[int, str, str]] = field(default_factory=list)  # (row, key, reason)
+    # Only the first ROW_SAMPLES rows of each problem are kept, with a count, so memory stays flat.
+    empty_fields: dict[str, list[int]] = field(default_factory=dict)  # variable -> first row numbers
+    empty_counts: dict[str, int] = field(default_factory=dict)  # variable -> rows where it is empty
+    failures: list[tuple[int, str, str]] = field(default_factory=list)  # first (row, key, reason)
+    failure_count: int = 0
     sameness: float | None = None
     identity_fields: list[str] = field(default_factory=list)
     worst: list[tuple[int, int, str, dict]] = field(default_factory=list)  # (overall, row, key, scores)
@@ -69,13 +73,18 @@ def summarise(linter: Linter, source: Source, context_path: Path, progress: bool
                 key = row_key(row, number)
                 gaps = [n for n in used if str(row.get(n) or "").strip() == "" and n not in with_default]
                 for name in gaps:
-                    summary.empty_fields.setdefault(name, []).append(number)
+                    rows = summary.empty_fields.setdefault(name, [])
+                    if len(rows) < ROW_SAMPLES:
+                        rows.append(number)
+                    summary.empty_counts[name] = summary.empty_counts.get(name, 0) + 1
                 if gaps:
                     continue  # reported as empty fields; the rendering would have a hole
                 try:
                     text = render(template, {k: v for k, v in row.items() if v not in (None, "")})
                 except RenderError as exc:
-                    summary.failures.append((number, key, str(exc)))
+                    summary.failure_count += 1
+                    if len(summary.failures) < ROW_SAMPLES:
+                        summary.failures.append((number, key, str(exc)))
                     continue
                 if len(sample) < SAMENESS_SAMPLE:
                     sample.append(strip_fields(text, row, summary.identity_fields))
@@ -99,7 +108,7 @@ def summarise(linter: Linter, source: Source, context_path: Path, progress: bool
     if len(sample) >= 2:
         pairs = list(zip(sample, sample[1:]))
         summary.sameness = sum(similarity(a, b) for a, b in pairs) / len(pairs)
-    summary.notes.append(f"rendered {summary.rows:,} rows from {context_path}; {len(summary.failures)} failed")
+    summary.notes.append(f"rendered {summary.rows:,} rows from {context_path}; {summary.failure_count} failed")
     for overall, row, key, scores in summary.worst:
         summary.notes.append(
             f"row {row} ({key}): overall {overall}, genericness {scores['genericness']}, "

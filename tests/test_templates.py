@@ -74,6 +74,16 @@ def test_each_branch_is_judged_and_findings_map_to_template_lines(tmp_path):
     assert any("2 combinations" in n for n in data["notes"])
 
 
+def test_context_keeps_counts_not_every_row_number(tmp_path):
+    # Memory stays flat however many rows are empty: the first rows are named and the rest counted.
+    (tmp_path / "t.j2").write_text("Hi {{ first_name }},\n\nI read {{ recent_post }}. Could we talk for 15 minutes?\n")
+    rows = ["first_name,recent_post"] + [f",post {i}" for i in range(3000)]
+    (tmp_path / "rows.csv").write_text("\n".join(rows) + "\n")
+    result = netlint("t.j2", "--context", "rows.csv", "--format", "json", cwd=tmp_path)
+    nl704 = next(f for f in findings(result) if f["code"] == "NL704")
+    assert "3000 of 3000 rows (rows 1, 2, 3, 4, 5 and 2995 more)" in nl704["message"]
+
+
 def test_context_reports_empty_fields_sameness_and_rows():
     result = netlint(str(TEMPLATES / "first-name-only.j2"), "--context", str(TEMPLATES / "recipients.csv"), "--format", "json")
     data = result.json()["files"][0]
