@@ -4,7 +4,7 @@ By default a blank English pipeline with a rule-based sentencizer, and lookup le
 `spacy-lookups-data` package when a rule's token pattern asks for `LEMMA` (none of the bundled rules
 does: loading the lemma table is a fifth of a cold start, so it is only paid for when used). Nothing to
 download. A user's config may name an installed trained
-pipeline (`spacy_model = "en_core_web_sm"` or a path); its entities then strengthen research signals.
+pipeline (`spacy_model = "en_core_web_sm"` or a path); its entities and proper-noun (PROPN) tags then strengthen research signals.
 """
 
 from __future__ import annotations

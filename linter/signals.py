@@ -222,9 +222,11 @@ class Token(NamedTuple):
     space: bool  # whitespace-only
     number: bool
     sent_start: bool
+    proper: bool  # tagged PROPN by a trained pipeline (never set by the blank default)
 
 
 _TOKEN_ATTRS: list | None = None
+_PROPN = 96  # spacy.parts_of_speech.PROPN
 _LOWER: dict[int, str] = {}  # spaCy's LOWER hash -> our lower-cased form, shared by every message
 
 
@@ -232,9 +234,9 @@ def tokens_of(doc) -> list[Token]:
     """Read the Doc once, through `Doc.to_array` (C speed) rather than a Python object per token."""
     global _TOKEN_ATTRS
     if _TOKEN_ATTRS is None:
-        from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LENGTH, LIKE_NUM, LOWER, SENT_START
+        from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LENGTH, LIKE_NUM, LOWER, POS, SENT_START
 
-        _TOKEN_ATTRS = [IDX, LENGTH, IS_ALPHA, IS_PUNCT, IS_SPACE, LIKE_NUM, SENT_START, LOWER]
+        _TOKEN_ATTRS = [IDX, LENGTH, IS_ALPHA, IS_PUNCT, IS_SPACE, LIKE_NUM, SENT_START, LOWER, POS]
     if not len(doc):
         return []
     text = doc.text
@@ -242,13 +244,13 @@ def tokens_of(doc) -> list[Token]:
     lowers = _LOWER
     out = []
     new = tuple.__new__  # Token(...) without the Python-level __new__: this loop runs once per token
-    for idx, length, alpha, punct, space, number, sent_start, lower in doc.to_array(_TOKEN_ATTRS).tolist():
+    for idx, length, alpha, punct, space, number, sent_start, lower, pos in doc.to_array(_TOKEN_ATTRS).tolist():
         low = lowers.get(lower)
         if low is None:
             low = lowers[lower] = strings[lower].replace("’", "'")
         end = idx + length
         # spaCy's trailing whitespace is at most one space; line breaks are tokens of their own.
-        out.append(new(Token, (idx, end, text[idx:end], low, alpha == 1, punct == 1, space == 1, number == 1, sent_start == 1)))
+        out.append(new(Token, (idx, end, text[idx:end], low, alpha == 1, punct == 1, space == 1, number == 1, sent_start == 1, pos == _PROPN)))
     return out
 
 
@@ -288,6 +290,8 @@ def _specifics(span: list[Token], message: Message, ents: list) -> list[str]:
         text = token.text
         low = text.lower()
         if i > 0 and text[:1].isupper() and low not in _COMMON_CAPS and token.alpha and not span[i - 1].text in ".!?:":
+            found.append(text)
+        elif token.proper and low not in _COMMON_CAPS:  # a trained pipeline's tagger knows lower-case names
             found.append(text)
         elif token.number and low not in {"one", "a"}:
             found.append(text)

@@ -1,4 +1,4 @@
-"""A trained spaCy pipeline named in config strengthens research signals with its entities."""
+"""A trained spaCy pipeline named in config strengthens research signals with its entities and tags."""
 
 from __future__ import annotations
 
@@ -24,6 +24,22 @@ def test_configured_pipeline_entities_count_as_research(tmp_path):
     assert "NL201" in {f["code"] for f in plain["findings"]}
     assert "NL201" not in {f["code"] for f in with_entities["findings"]}
     assert with_entities["scores"]["missing_research"] < plain["scores"]["missing_research"]
+
+
+def test_configured_pipeline_proper_noun_tags_count_as_specifics(tmp_path):
+    nlp = spacy.blank("en")
+    tagger = nlp.add_pipe("attribute_ruler")
+    tagger.add(patterns=[[{"LOWER": "strangeloop"}]], attrs={"POS": "PROPN"})
+    nlp.to_disk(tmp_path / "tagging-pipeline")
+    draft = tmp_path / "d.txt"
+    draft.write_text(DRAFT)
+
+    plain = netlint(str(draft), "--format", "json", "--no-model").json()["files"][0]
+    (tmp_path / ".netlint.toml").write_text('spacy-model = "tagging-pipeline"\n')
+    with_tags = netlint(str(draft), "--format", "json", "--no-model").json()["files"][0]
+
+    assert "NL201" in {f["code"] for f in plain["findings"]}
+    assert "NL201" not in {f["code"] for f in with_tags["findings"]}
 
 
 def test_a_pipeline_that_cannot_load_is_a_clear_error(tmp_path):
