@@ -46,6 +46,7 @@ def main_group(ctx: click.Context) -> None:
 
     \b
     netlint draft.txt               lint files, folders, globs, or - for stdin
+    netlint check --help            every lint option (check is the default command)
     netlint rules                   list the rules
     netlint explain NL101           show what a rule checks and why
     netlint rewrite draft.txt       print a restructured draft with [slots] to fill
