@@ -12,7 +12,9 @@ import hashlib
 import heapq
 import json
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
@@ -67,7 +69,12 @@ class SentenceReading:
     end: int
     label: str
     probability: float
-    terms: list[str]
+    # The terms that pushed the label up, worked out only when a rule reports this reading.
+    _top: Callable[[], list[str]] = field(repr=False, compare=False)
+
+    @cached_property
+    def terms(self) -> list[str]:
+        return self._top()
 
 
 class LinearModel:
@@ -155,7 +162,12 @@ class LinearModel:
     def _top_terms(self, indices: list[int], contribution: "np.ndarray", n: int) -> list[str]:
         """The n terms that pushed a label up the most (ties: the later term first, as sorting tuples did)."""
         inverse = self.inverse
-        ranked = heapq.nlargest(n, ((c, inverse[i]) for i, c in zip(indices, contribution.tolist()) if i in inverse))
+        positions = range(len(indices))
+        if len(indices) > 4 * n:  # rank exactly only the 2n largest, found by numpy
+            terms_only = np.where(np.asarray(indices) < len(self.idf), contribution, -np.inf)
+            positions = np.argpartition(terms_only, len(indices) - 2 * n)[len(indices) - 2 * n:].tolist()
+        values = contribution.tolist()
+        ranked = heapq.nlargest(n, ((values[k], inverse[indices[k]]) for k in positions if indices[k] in inverse))
         return [t for c, t in ranked if c > 0 and not t.startswith("__")]
 
     def sentence_readings(self, analysis, min_words: int = 4) -> list[SentenceReading]:
@@ -169,7 +181,7 @@ class LinearModel:
             indices, parts = self.contributions(self.vector(words, None))
             logits = (self.intercepts + parts.sum(axis=0)).tolist()
             for label, column in columns:
-                top = self._top_terms(indices, parts[:, column], 3)
+                top = partial(self._top_terms, indices, parts[:, column], 3)
                 readings.append(SentenceReading(sentence.start, sentence.end, label, 1 / (1 + math.exp(-logits[column])), top))
         return readings
 
