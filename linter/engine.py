@@ -112,7 +112,7 @@ class Linter:
         lines = LineIndex(message.text)
         ignored = self.config.ignored_for(path) if path else ()
         hits: list[tuple[Rule, Hit]] = []
-        for code, start, end in self.compiled.matches(analysis.doc):
+        for code, start, end in self.compiled.matches(analysis.doc, analysis.signals.tokens):
             rule = self.compiled.rules[code]
             region = message.region_at(start)
             if rule.scope == "opening":

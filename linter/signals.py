@@ -223,34 +223,39 @@ class Token(NamedTuple):
     number: bool
     sent_start: bool
     proper: bool  # tagged PROPN by a trained pipeline (never set by the blank default)
+    norm: str  # spaCy's NORM, what phrase rules match on
 
 
 _TOKEN_ATTRS: list | None = None
 _PROPN = 96  # spacy.parts_of_speech.PROPN
 _LOWER: dict[int, str] = {}  # spaCy's LOWER hash -> our lower-cased form, shared by every message
+_NORM: dict[int, str] = {}  # spaCy's NORM hash -> the string
 
 
 def tokens_of(doc) -> list[Token]:
     """Read the Doc once, through `Doc.to_array` (C speed) rather than a Python object per token."""
     global _TOKEN_ATTRS
     if _TOKEN_ATTRS is None:
-        from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LENGTH, LIKE_NUM, LOWER, POS, SENT_START
+        from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LENGTH, LIKE_NUM, LOWER, NORM, POS, SENT_START
 
-        _TOKEN_ATTRS = [IDX, LENGTH, IS_ALPHA, IS_PUNCT, IS_SPACE, LIKE_NUM, SENT_START, LOWER, POS]
+        _TOKEN_ATTRS = [IDX, LENGTH, IS_ALPHA, IS_PUNCT, IS_SPACE, LIKE_NUM, SENT_START, LOWER, POS, NORM]
     if not len(doc):
         return []
     text = doc.text
     strings = doc.vocab.strings
-    lowers = _LOWER
+    lowers, norms = _LOWER, _NORM
     out = []
     new = tuple.__new__  # Token(...) without the Python-level __new__: this loop runs once per token
-    for idx, length, alpha, punct, space, number, sent_start, lower, pos in doc.to_array(_TOKEN_ATTRS).tolist():
+    for idx, length, alpha, punct, space, number, sent_start, lower, pos, norm in doc.to_array(_TOKEN_ATTRS).tolist():
         low = lowers.get(lower)
         if low is None:
             low = lowers[lower] = strings[lower].replace("’", "'")
+        normal = norms.get(norm)
+        if normal is None:
+            normal = norms[norm] = strings[norm]
         end = idx + length
         # spaCy's trailing whitespace is at most one space; line breaks are tokens of their own.
-        out.append(new(Token, (idx, end, text[idx:end], low, alpha == 1, punct == 1, space == 1, number == 1, sent_start == 1, pos == _PROPN)))
+        out.append(new(Token, (idx, end, text[idx:end], low, alpha == 1, punct == 1, space == 1, number == 1, sent_start == 1, pos == _PROPN, normal)))
     return out
 
 
