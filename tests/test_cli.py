@@ -68,6 +68,17 @@ def test_stdin_uses_the_given_filename_and_keeps_exit_codes():
     assert all(line.startswith("drafts/to-jordan.txt:") for line in result.out.splitlines())
 
 
+def test_stdin_config_comes_from_the_given_filename(tmp_path):
+    # The editor runs netlint from anywhere; the buffer's own folder decides its configuration.
+    (tmp_path / "quiet").mkdir()
+    (tmp_path / "quiet" / ".netlint.toml").write_text('ignore = ["NL102"]\n')
+    text = GENERIC.read_text()
+    elsewhere = netlint("-", "--stdin-filename", str(tmp_path / "d.txt"), "--format", "json", input=text)
+    quiet = netlint("-", "--stdin-filename", str(tmp_path / "quiet" / "d.txt"), "--format", "json", input=text)
+    assert "NL102" in {f["code"] for f in elsewhere.json()["files"][0]["findings"]}
+    assert "NL102" not in {f["code"] for f in quiet.json()["files"][0]["findings"]}
+
+
 def test_stdin_template_mode_comes_from_the_filename():
     template = "Hi {{ first_name }}, I'd love to connect with professionals at {{ company }}."
     as_template = netlint("-", "--stdin-filename", "outreach.j2", "--format", "json", input=template).json()
