@@ -173,7 +173,10 @@ def identity_only(analysis: Analysis, params: dict) -> list[Hit]:
 @check("not-english")
 def not_english(analysis: Analysis, params: dict) -> list[Hit]:
     signals = analysis.signals
-    if signals.words < params.get("min_words", 6) or signals.english_ratio >= params.get("min_ratio", 0.12):
+    letters = [c for c in analysis.message.analysed if c.isalpha()]
+    # Chinese or Japanese has few spaCy "words"; mostly non-Latin letters say "not English" on their own.
+    other_script = len(letters) >= 10 and sum(c < "\u0250" for c in letters) < len(letters) / 2
+    if not other_script and (signals.words < params.get("min_words", 6) or signals.english_ratio >= params.get("min_ratio", 0.12)):
         return []
     body = _body(analysis) or analysis.signals.sentences
     return [_at(body[0])] if body else []

@@ -95,6 +95,10 @@ def read(path: str, stdin_bytes: bytes | None = None) -> str | InputError:
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
+            if len(data) > MAX_BYTES:
+                # Only the first MAX_BYTES + 1 bytes were read: name the file's real size, not that.
+                size = max(os.fstat(handle.fileno()).st_size, len(data))
+                return InputError(path, f"file is {size:,} bytes; netlint reads messages up to {MAX_BYTES:,} bytes")
     except FileNotFoundError:
         return InputError(path, "no such file (it may have been removed while netlint ran)")
     except IsADirectoryError:
