@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
-DEFAULT_THRESHOLDS = {"genericness": 70, "self-serving": 70, "missing-research": 80, "overall": 45}
+DEFAULT_THRESHOLDS = {"genericness": 70, "self-serving": 70, "missing-research": 80, "overall": 50}  # overall is P(good) x 100: fail below even odds
 KEYS = {
     "select", "ignore", "extend-select", "per-file-ignores", "fail-on", "thresholds", "rule-folders",
     "spacy-model", "exclude", "mode", "identity-fields", "research-fields", "rewrite-template",
