@@ -472,10 +472,9 @@ async def test_fifty_thousand_words_do_not_freeze_the_server(client: LanguageCli
         waits.append(time.monotonic() - asked)
         assert time.monotonic() - opened < TIMEOUT
         await asyncio.sleep(0.01)
-    analysis = time.monotonic() - opened
-    # The protocol thread kept answering: several quick replies while the analysis ran (unless it was
-    # over too fast to tell).
-    assert analysis < 0.3 or (len(waits) >= 3 and max(waits) < 0.5), (analysis, waits)
+    # The protocol thread kept answering while the analysis ran: a blocked one would have held the first
+    # hover until the analysis was published, so no reply may wait half a second.
+    assert waits and max(waits) < 0.5, waits
     params = await published(client, uri, version=1)
     truncated = [d for d in params.diagnostics if d.code == "netlint-truncated"]
     assert len(truncated) == 1 and truncated[0].severity == types.DiagnosticSeverity.Information
