@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from linter import fixes, nlp
+from linter.cache import StartupCache
 from linter.checks import CHECKS, Hit
 from linter.config import Config
 from linter.data import rules_dir
@@ -68,11 +69,13 @@ class Linter:
     def __init__(self, config: Config, model=None) -> None:
         self.config = config
         root = rules_dir()
-        self.strategies = load_strategies(root)
-        self.all_rules = load_rules([root, *config.rule_folders], set(self.strategies), set(CHECKS))
+        cache = StartupCache()  # parsed rule files and phrase norms from earlier runs (linter/cache.py)
+        self.strategies = load_strategies(root, cache)
+        self.all_rules = load_rules([root, *config.rule_folders], set(self.strategies), set(CHECKS), cache)
         self.rules = select_rules(self.all_rules, config)
         self.nlp = nlp.load(config.spacy_model, lemmas=any(rule.uses_lemmas for rule in self.rules))
-        self.compiled = CompiledRules(self.rules, self.nlp)
+        self.compiled = CompiledRules(self.rules, self.nlp, cache)
+        cache.save()
         self.model = model
 
     def parse(self, text: str):

@@ -223,26 +223,51 @@ def parse_rule(data: object, where: str, strategies: set[str], checks: set[str])
     )
 
 
-def _load_yaml(path: Path):
+def _load_yaml(path: Path, cache=None):
+    """A rule file's data; with a start-up cache, parsed YAML is reused while the file's bytes are the same."""
+    import hashlib
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RuleError(f"{path}: cannot read rule file ({exc.__class__.__name__})") from None
+    key = hashlib.sha256(raw).hexdigest()
+    if cache:
+        known = cache.get("yaml", key)
+        if known is not None:
+            return known
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        data = yaml.load(raw.decode("utf-8"), Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark else ""
         raise RuleError(f"{path}: not valid YAML{at}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise RuleError(f"{path}: cannot read rule file ({exc.__class__.__name__})") from None
+    if cache and data is not None and _plain_json(data):
+        cache.put("yaml", key, data)
+    return data
 
 
-def load_strategies(rules_root: Path) -> dict[str, dict]:
-    data = _load_yaml(rules_root / "strategies.yml")
+def _plain_json(data) -> bool:
+    """Whether `data` survives a JSON round trip unchanged (YAML can hold dates, tuples, non-string keys)."""
+    import json
+
+    try:
+        return json.loads(json.dumps(data)) == data
+    except (TypeError, ValueError):
+        return False
+
+
+def load_strategies(rules_root: Path, cache=None) -> dict[str, dict]:
+    data = _load_yaml(rules_root / "strategies.yml", cache)
     return {entry["name"]: entry for entry in data["strategies"]}
 
 
-def load_rules(folders: list[Path], strategies: set[str], checks: set[str]) -> list[Rule]:
+def load_rules(folders: list[Path], strategies: set[str], checks: set[str], cache=None) -> list[Rule]:
     rules: dict[str, Rule] = {}
     for folder in folders:
         if not folder.is_dir():
@@ -250,7 +275,7 @@ def load_rules(folders: list[Path], strategies: set[str], checks: set[str]) -> l
         for path in sorted(folder.rglob("*.yml")) + sorted(folder.rglob("*.yaml")):
             if path.name == "strategies.yml":
                 continue
-            rule = parse_rule(_load_yaml(path), str(path), strategies, checks)
+            rule = parse_rule(_load_yaml(path, cache), str(path), strategies, checks)
             if rule.code in rules:
                 raise RuleError(f"{path}: code {rule.code} is already used by {rules[rule.code].path}")
             rules[rule.code] = rule
@@ -268,28 +293,48 @@ class CompiledRules:
 
     END = ""  # trie key under which a node lists the codes whose phrase ends there
 
-    def __init__(self, rules: list[Rule], nlp) -> None:
+    def __init__(self, rules: list[Rule], nlp, cache=None) -> None:
         from spacy.matcher import Matcher
 
         self.rules = {rule.code: rule for rule in rules}
-        self.phrases: dict = {}
+        self.phrases = self._phrase_trie(rules, nlp, cache)
         self.matcher = Matcher(nlp.vocab)
-        chunk_norms: dict[str, list[str]] = {}
         for rule in rules:
-            for variant in (v for phrase in rule.phrases for v in expand_phrase(phrase)):
-                node = self.phrases
-                for chunk in variant.split():
-                    if chunk not in chunk_norms:
-                        chunk_norms[chunk] = [t.norm_ for t in nlp.tokenizer(chunk)]
-                    for norm in chunk_norms[chunk]:
-                        node = node.setdefault(norm, {})
-                node.setdefault(self.END, set()).add(rule.code)
             if rule.patterns:
                 try:
                     self.matcher.add(rule.code, [list(p) for p in rule.patterns])
                 except (ValueError, KeyError, TypeError) as exc:
                     message = str(exc).splitlines()[0][:160]
                     raise RuleError(f"{rule.path}: key 'patterns' is not a valid spaCy pattern ({message})") from None
+
+    def _phrase_trie(self, rules: list[Rule], nlp, cache) -> dict:
+        """norm -> norm -> ... -> {END: [codes]}; from the start-up cache when the phrases and spaCy are the same."""
+        import hashlib
+        import json
+
+        import spacy
+
+        pipeline = [spacy.__version__, nlp.lang, nlp.meta.get("name"), nlp.meta.get("version")]
+        key = hashlib.sha256(json.dumps([pipeline, [(r.code, r.phrases) for r in rules]]).encode()).hexdigest()
+        trie = cache.get("tries", key) if cache else None
+        if trie is not None:
+            return trie
+        trie = {}
+        chunk_norms: dict[str, list[str]] = {}
+        for rule in rules:
+            for variant in (v for phrase in rule.phrases for v in expand_phrase(phrase)):
+                node = trie
+                for chunk in variant.split():
+                    if chunk not in chunk_norms:
+                        chunk_norms[chunk] = [t.norm_ for t in nlp.tokenizer(chunk)]
+                    for norm in chunk_norms[chunk]:
+                        node = node.setdefault(norm, {})
+                codes = node.setdefault(self.END, [])
+                if rule.code not in codes:
+                    codes.append(rule.code)
+        if cache:
+            cache.put("tries", key, trie)
+        return trie
 
     def phrase_matches(self, tokens) -> list[tuple[str, int, int]]:
         """(code, start_char, end_char) of every phrase found in `tokens` (signals.Token), overlaps included."""

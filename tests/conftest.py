@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# netlint keeps a start-up cache (linter/cache.py); tests keep theirs in a folder of their own.
+os.environ.setdefault("NETLINT_CACHE_DIR", tempfile.mkdtemp(prefix="netlint-test-cache-"))
+atexit.register(shutil.rmtree, os.environ["NETLINT_CACHE_DIR"], True)
 EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
