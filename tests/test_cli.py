@@ -79,6 +79,14 @@ def test_stdin_config_comes_from_the_given_filename(tmp_path):
     assert "NL102" not in {f["code"] for f in quiet.json()["files"][0]["findings"]}
 
 
+def test_cli_columns_count_characters_with_emoji_cjk_combining_marks_and_crlf():
+    # 1-based character columns: one for 🙏, for 李 and for e + U+0301; a CRLF ends one line.
+    text = "Hi Zoë,\r\n\r\n🙏 李 Re\u0301ne: I came across your profile.\r\n"
+    result = netlint("-", "--stdin-filename", "d.txt", "--format", "concise", input=text)
+    nl101 = next(line for line in result.out.splitlines() if ": NL101 " in line)
+    assert nl101.startswith("d.txt:3:12: NL101"), nl101
+
+
 def test_stdin_template_mode_comes_from_the_filename():
     template = "Hi {{ first_name }}, I'd love to connect with professionals at {{ company }}."
     as_template = netlint("-", "--stdin-filename", "outreach.j2", "--format", "json", input=template).json()
