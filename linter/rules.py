@@ -8,7 +8,6 @@ expressions, so no rule can make the linter hang.
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path

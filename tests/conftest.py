@@ -63,3 +63,24 @@ def rules_only():
     from linter.engine import Linter
 
     return Linter(Config(), model=None)
+
+
+def lsp_exchange(messages: list, cwd: Path) -> tuple[subprocess.CompletedProcess, dict]:
+    """Send raw LSP messages (dicts, or bytes sent as they are) to `netlint lsp` over stdio, then read
+    every reply: (the finished process, {request id: reply})."""
+
+    def frame(payload) -> bytes:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+    command = [sys.executable, "-m", "linter", "lsp"]
+    proc = subprocess.run(command, input=b"".join(frame(m) for m in messages), capture_output=True, timeout=60, cwd=cwd)
+    replies, data = {}, proc.stdout
+    while data:
+        header, _, rest = data.partition(b"\r\n\r\n")
+        length = int(header.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+        message = json.loads(rest[:length])
+        data = rest[length:]
+        if "id" in message and "method" not in message:
+            replies[message["id"]] = message
+    return proc, replies

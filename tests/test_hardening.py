@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, ROOT, netlint
+from conftest import EXAMPLES, ROOT, lsp_exchange, netlint
 
 SERVER_COMMAND = [sys.executable, "-m", "linter", "lsp"]  # what editors run
 GOOD = (EXAMPLES / "specific-value-first.txt").read_text(encoding="utf-8")  # passes
@@ -434,9 +434,6 @@ if pytest_lsp is not None:
         assert "NL308" in {str(d.code) for d in (await published(editor, check, version=1)).diagnostics}
 
 
-def frame(payload) -> bytes:
-    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
 @pytest.mark.skipif(pytest_lsp is None, reason="needs the lsp extra")
@@ -454,17 +451,8 @@ def test_language_server_survives_bytes_that_are_not_utf8(tmp_path: Path):
         {"jsonrpc": "2.0", "id": 3, "method": "shutdown"},
         {"jsonrpc": "2.0", "method": "exit"},
     ]
-    proc = subprocess.run(SERVER_COMMAND, input=b"".join(frame(m) for m in messages), capture_output=True, timeout=60, cwd=tmp_path)
+    proc, replies = lsp_exchange(messages, tmp_path)
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
-    replies = {}
-    data = proc.stdout
-    while data:
-        header, _, rest = data.partition(b"\r\n\r\n")
-        length = int(header.split(b"Content-Length: ")[1].split(b"\r\n")[0])
-        message = json.loads(rest[:length])
-        data = rest[length:]
-        if "id" in message and "method" not in message:
-            replies[message["id"]] = message
     assert "capabilities" in replies[1]["result"]
     assert 2 in replies and 3 in replies
 

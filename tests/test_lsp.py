@@ -8,8 +8,6 @@ computed here from the text, independently of the server's own conversion code.
 from __future__ import annotations
 
 import asyncio
-import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,6 +19,8 @@ from pygls.protocol import default_converter
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+from conftest import lsp_exchange
 
 asyncio_test = pytest.mark.asyncio(loop_scope="module")  # one event loop, shared with the module's server
 
@@ -541,10 +541,6 @@ async def test_utf8_positions_and_clean_shutdown(workspace: Path):
 def test_raw_stdio_malformed_input_then_clean_exit(tmp_path: Path):
     """Bytes a broken client might send: bad JSON, bad params, unknown methods. Every request is answered."""
 
-    def frame(payload) -> bytes:
-        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        return b"Content-Length: %d\r\n\r\n" % len(body) + body
-
     messages = [
         {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}},
         {"jsonrpc": "2.0", "method": "initialized", "params": {}},
@@ -560,17 +556,8 @@ def test_raw_stdio_malformed_input_then_clean_exit(tmp_path: Path):
         {"jsonrpc": "2.0", "id": 5, "method": "shutdown"},
         {"jsonrpc": "2.0", "method": "exit"},
     ]
-    proc = subprocess.run(SERVER, input=b"".join(frame(m) for m in messages), capture_output=True, timeout=60, cwd=tmp_path)
+    proc, replies = lsp_exchange(messages, tmp_path)
     assert proc.returncode == 0, proc.stderr.decode()
-    replies = {}
-    data = proc.stdout
-    while data:
-        header, _, rest = data.partition(b"\r\n\r\n")
-        length = int(header.split(b"Content-Length: ")[1].split(b"\r\n")[0])
-        message = json.loads(rest[:length])
-        data = rest[length:]
-        if "id" in message and "method" not in message:
-            replies[message["id"]] = message
     assert "capabilities" in replies[1]["result"]
     assert replies[2]["error"]["code"] == -32602  # invalid params
     assert replies[3]["error"]["code"] == -32601  # method not found
