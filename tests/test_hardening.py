@@ -272,8 +272,11 @@ def test_ctrl_c_during_a_large_run_exits_130_quietly(tmp_path: Path, flags: list
     os.mkfifo(folder / "zzz.txt")
     before = snapshot(tmp_path)
     # start_new_session + killpg: like a terminal's Ctrl-C, the signal reaches the whole group, workers too.
+    # A run started in the background by a shell without job control (CI runners can be) inherits SIGINT
+    # as ignored, and Python then never raises KeyboardInterrupt: give netlint the terminal's default.
     proc = subprocess.Popen([sys.executable, "-m", "linter", "drafts", "--format", "concise", *flags], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
                             env={**os.environ, "NO_COLOR": "1"})
     watchdog = threading.Timer(120, os.killpg, (proc.pid, signal.SIGKILL))  # never hang the suite
     watchdog.start()
