@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import os
+import unicodedata
 from collections.abc import Iterator
 from fnmatch import fnmatch
 from pathlib import Path
@@ -84,7 +85,8 @@ def decode(data: bytes, name: str) -> str | InputError:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             return InputError(name, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8")
-    if not text.strip():
+    if not text.strip() or not any(unicodedata.category(c)[0] in "LNPS" for c in text):
+        # nothing to read: whitespace, or only invisible format and control characters (zero-width spaces)
         return InputError(name, "file is empty or whitespace only: nothing to lint")
     return text
 

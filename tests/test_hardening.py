@@ -74,6 +74,8 @@ CASES = [
     Case("only a byte-order mark", lambda: b"\xef\xbb\xbf", 2, "x.txt: file is empty or whitespace only"),
     Case("whitespace only: CRLF, tabs, no-break spaces", lambda: "\r\n\t\u00a0 \r\n\u3000\r".encode(), 2,
          "x.txt: file is empty or whitespace only"),
+    Case("only zero-width and control characters", lambda: "\u200b\u200d\u2060\n\u200b\x07\n".encode(), 2,
+         "x.txt: file is empty or whitespace only"),
     Case("10 MB", lambda: b"word " * 2_000_000, 2, "x.txt: file is 10,000,000 bytes; netlint reads messages up to 1,000,000 bytes"),
     Case("500,000-character single line", lambda: LONG_LINE.encode(), 1, "NL504 [warning] The body is"),
     Case("CRLF line endings", lambda: GENERIC.replace("\n", "\r\n").encode(), 1, f"x.txt:{where(GENERIC, 'pick your brain')}: NL308"),
