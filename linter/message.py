@@ -301,9 +301,14 @@ def find_suppressions(text: str, comments: list[tuple[int, int]]) -> Suppression
     return result
 
 
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def parse(text: str, identity: tuple[str, ...] = (), research: tuple[str, ...] = ()) -> Message:
     placeholders, tags, comments = find_placeholders(text, identity, research)
-    analysed = _mask(text, placeholders, tags + comments)
+    # A lone surrogate (possible from an API caller or an editor, never from a decoded file) cannot be
+    # encoded for spaCy; U+FFFD takes its place, one character for one, so offsets still hold.
+    analysed = _LONE_SURROGATE.sub("\ufffd", _mask(text, placeholders, tags + comments))
     return Message(
         text=text,
         analysed=analysed,

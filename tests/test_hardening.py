@@ -461,3 +461,13 @@ def test_language_server_survives_bytes_that_are_not_utf8(tmp_path: Path):
     assert "capabilities" in replies[1]["result"]
     assert 2 in replies and 3 in replies
 
+
+
+def test_the_in_process_api_takes_a_lone_surrogate():
+    # Files and stdin are decoded strictly and never carry one; an API caller or an editor can.
+    from linter.config import Config
+    from linter.engine import Linter
+
+    report = Linter(Config(), model=None).lint_text("Hi Ana,\n\nI came across your profile \ud800 and would love to connect.\n")
+    nl101 = next(f for f in report.findings if f.code == "NL101")
+    assert report.text[nl101.start:nl101.end] == "I came across your profile"
