@@ -134,9 +134,9 @@ class LinearModel:
         values = np.fromiter(vector.values(), dtype=float, count=len(indices))
         return indices, self.matrix[indices] * values[:, None]
 
-    def logits(self, vector: dict[int, float]) -> dict[str, float]:
-        _, parts = self.contributions(vector)
-        return dict(zip(self.model_labels, (self.intercepts + parts.sum(axis=0)).tolist()))
+    def logits(self, parts: "np.ndarray") -> list[float]:
+        """Each model label's logit (in `model_labels` order) from `contributions`."""
+        return (self.intercepts + parts.sum(axis=0)).tolist()
 
     def dense_inputs(self, values: dict[str, float], by_rules: dict[str, float]) -> dict[str, float]:
         dense = dict(values)
@@ -148,7 +148,7 @@ class LinearModel:
         """Each label's logit: (1 - w) x classifier + w x rules, w = the label's `rules_weight`."""
         vector = self.vector(terms(analysis), self.dense_inputs(values, by_rules))
         indices, parts = self.contributions(vector)
-        raw = dict(zip(self.model_labels, (self.intercepts + parts.sum(axis=0)).tolist()))
+        raw = dict(zip(self.model_labels, self.logits(parts)))
         blended: dict[str, float] = {}
         top: dict[str, list[str]] = {}
         for column, (label, logit) in enumerate(raw.items()):
@@ -179,7 +179,7 @@ class LinearModel:
             if sum(1 for w in words if " " not in w) < min_words:
                 continue
             indices, parts = self.contributions(self.vector(words, None))
-            logits = (self.intercepts + parts.sum(axis=0)).tolist()
+            logits = self.logits(parts)
             for label, column in columns:
                 top = partial(self._top_terms, indices, parts[:, column], 3)
                 readings.append(SentenceReading(sentence.start, sentence.end, label, 1 / (1 + math.exp(-logits[column])), top))

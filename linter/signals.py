@@ -183,7 +183,7 @@ class Signals:
 
     def tokens_between(self, start: int, end: int) -> list[Token]:
         """The tokens that overlap the characters [start, end)."""
-        return self.tokens[bisect_right(self.token_ends, start):bisect_left(self.token_starts, end)]
+        return _between(self.tokens, self.token_starts, self.token_ends, start, end)
 
     def any(self, flag: str) -> bool:
         return any(getattr(s, flag) for s in self.sentences if s.region == "body")
@@ -308,6 +308,11 @@ def _specifics(span: list[Token], message: Message, ents: list) -> list[str]:
     return found
 
 
+def _between(tokens: list[Token], starts: list[int], ends: list[int], start: int, end: int) -> list[Token]:
+    """The tokens that overlap the characters [start, end), given their sorted start and end offsets."""
+    return tokens[bisect_right(ends, start):bisect_left(starts, end)]
+
+
 def _is_word(token: Token) -> bool:
     return token.alpha or "'" in token.lower
 
@@ -321,7 +326,7 @@ def measure(message: Message, doc) -> Signals:
     sentences: list[Sentence] = []
     all_ents = list(doc.ents)  # empty without a trained pipeline
     for start, end in sentence_spans(message, tokens):
-        span = tokens[bisect_right(ends, start):bisect_left(starts, end)]
+        span = _between(tokens, starts, ends, start, end)
         region = message.region_at(start)
         raw = text[start:end]
         low = raw.lower().replace("’", "'")
