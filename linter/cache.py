@@ -5,8 +5,9 @@ tokenising their chunks) take about a quarter of a second each time netlint star
 depend only on the rule files' bytes and on spaCy's tokenizer, so they are kept in one JSON file and
 reused while those stay the same.
 
-- JSON only, never pickle: a tampered cache can at worst hold wrong rule data, which is checked exactly
-  like a rule file (`rules.parse_rule`), never code.
+- JSON only, never pickle: the cache holds data, never code. Cached rule files go through the same
+  validation as rule files (`rules.parse_rule`); the phrase trie is stored as JSON text with its sha256
+  and rebuilt when that does not match.
 - Entries are keyed by a sha256 of what they were made from (a rule file's bytes; every rule's code and
   phrases with the spaCy version, language and pipeline), so an edited rule or an upgraded spaCy never
   sees stale data.
@@ -23,7 +24,7 @@ import os
 import tempfile
 from pathlib import Path
 
-FILE_NAME = "start-up-v2.json"
+FILE_NAME = "start-up-v3.json"
 MAX_ENTRIES = 2_000  # per table; our own rule set is 50 files and one trie
 
 

@@ -69,7 +69,7 @@ class Linter:
     def __init__(self, config: Config, model=None) -> None:
         self.config = config
         root = rules_dir()
-        cache = StartupCache()  # parsed rule files and phrase norms from earlier runs (linter/cache.py)
+        cache = StartupCache()  # parsed rule files and the phrase trie from earlier runs (linter/cache.py)
         self.strategies = load_strategies(root, cache)
         self.all_rules = load_rules([root, *config.rule_folders], set(self.strategies), set(CHECKS), cache)
         self.rules = select_rules(self.all_rules, config)

@@ -315,9 +315,11 @@ class CompiledRules:
 
         pipeline = [spacy.__version__, nlp.lang, nlp.meta.get("name"), nlp.meta.get("version")]
         key = hashlib.sha256(json.dumps([pipeline, [(r.code, r.phrases) for r in rules]]).encode()).hexdigest()
-        trie = cache.get("tries", key) if cache else None
-        if trie is not None:
-            return trie
+        stored = cache.get("tries", key) if cache else None
+        if isinstance(stored, dict) and isinstance(stored.get("trie"), str):
+            # kept as JSON text with its sha256, so a damaged entry is rebuilt rather than matched against
+            if hashlib.sha256(stored["trie"].encode()).hexdigest() == stored.get("sha256"):
+                return json.loads(stored["trie"])
         trie = {}
         chunk_norms: dict[str, list[str]] = {}
         for rule in rules:
@@ -332,7 +334,8 @@ class CompiledRules:
                 if rule.code not in codes:
                     codes.append(rule.code)
         if cache:
-            cache.put("tries", key, trie)
+            text = json.dumps(trie, separators=(",", ":"))
+            cache.put("tries", key, {"trie": text, "sha256": hashlib.sha256(text.encode()).hexdigest()})
         return trie
 
     def phrase_matches(self, tokens) -> list[tuple[str, int, int]]:

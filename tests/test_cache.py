@@ -26,7 +26,7 @@ examples: {{flag: [a {phrase} here], pass: [nothing here]}}
 def test_a_second_start_reuses_the_cache_and_says_the_same(tmp_path):
     env = {"NETLINT_CACHE_DIR": str(tmp_path / "cache")}
     first = netlint(str(DRAFT), "--format", "json", env=env)
-    cached = json.loads((tmp_path / "cache" / "start-up-v2.json").read_text())
+    cached = json.loads((tmp_path / "cache" / "start-up-v3.json").read_text())
     second = netlint(str(DRAFT), "--format", "json", env=env)
     assert len(cached["yaml"]) >= 40 and len(cached["tries"]) == 1
     assert first.out == second.out and first.code == second.code == 1
@@ -48,10 +48,10 @@ def test_an_edited_rule_file_is_never_served_from_the_cache(tmp_path):
 def test_a_damaged_cache_is_ignored_and_rewritten(tmp_path):
     env = {"NETLINT_CACHE_DIR": str(tmp_path)}
     clean = netlint(str(DRAFT), "--format", "json", env={"NETLINT_CACHE_DIR": ""})
-    (tmp_path / "start-up-v2.json").write_text('{"yaml": {"not": "a rule"}, "tries": [1, 2')
+    (tmp_path / "start-up-v3.json").write_text('{"yaml": {"not": "a rule"}, "tries": [1, 2')
     damaged = netlint(str(DRAFT), "--format", "json", env=env)
     assert damaged.out == clean.out and damaged.err == ""
-    assert set(json.loads((tmp_path / "start-up-v2.json").read_text())) == {"yaml", "tries"}
+    assert set(json.loads((tmp_path / "start-up-v3.json").read_text())) == {"yaml", "tries"}
 
 
 def test_an_empty_cache_dir_turns_the_cache_off(tmp_path):
@@ -60,3 +60,14 @@ def test_an_empty_cache_dir_turns_the_cache_off(tmp_path):
     env = {"NETLINT_CACHE_DIR": "", "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")}
     assert netlint(str(DRAFT), env=env).code == 1
     assert not any(home.rglob("*"))
+
+
+def test_an_altered_phrase_trie_fails_its_checksum_and_is_rebuilt(tmp_path):
+    env = {"NETLINT_CACHE_DIR": str(tmp_path)}
+    clean = netlint(str(DRAFT), "--format", "json", env=env)
+    path = tmp_path / "start-up-v3.json"
+    cached = json.loads(path.read_text())
+    for entry in cached["tries"].values():
+        entry["trie"] = "{}"  # no phrase would match, were it believed
+    path.write_text(json.dumps(cached))
+    assert netlint(str(DRAFT), "--format", "json", env=env).out == clean.out
