@@ -72,10 +72,19 @@ def test_per_file_ignores(tmp_path):
     assert not any(c.startswith("NL1") for c in codes(netlint(str(draft), "--format", "json")))
 
 
+def house_rule(folder, rule: str, draft: str = DRAFT):
+    """`rule` (YAML) as the only file of a `house-rules` folder that the folder's config names; returns
+    a draft path beside it."""
+    (folder / "house-rules").mkdir()
+    (folder / "house-rules" / "rule.yml").write_text(textwrap.dedent(rule))
+    (folder / ".netlint.toml").write_text('rule-folders = ["house-rules"]\n')
+    path = folder / "a.txt"
+    path.write_text(draft)
+    return path
+
+
 def test_users_add_their_own_rule_folder(tmp_path):
-    rules = tmp_path / "house-rules"
-    rules.mkdir()
-    (rules / "ACME001.yml").write_text(textwrap.dedent("""\
+    draft = house_rule(tmp_path, """\
         code: ACME001
         name: no-synergize
         category: genericness
@@ -88,23 +97,15 @@ def test_users_add_their_own_rule_folder(tmp_path):
         examples:
           flag: ["Let's synergize."]
           pass: ["Let's work together on the audit."]
-        """))
-    (tmp_path / ".netlint.toml").write_text('rule-folders = ["house-rules"]\n')
-    draft = tmp_path / "a.txt"
-    draft.write_text("Hi Bo, let's synergize on the Q3 audit you presented at FinOps Day.")
+        """, "Hi Bo, let's synergize on the Q3 audit you presented at FinOps Day.")
     assert "ACME001" in codes(netlint(str(draft), "--format", "json"))
 
 
 def test_malformed_rule_file_names_file_and_key(tmp_path):
-    rules = tmp_path / "house-rules"
-    rules.mkdir()
-    (rules / "bad.yml").write_text("code: ACME002\nname: x\ncategory: genericness\nseverity: loud\n")
-    (tmp_path / ".netlint.toml").write_text('rule-folders = ["house-rules"]\n')
-    draft = tmp_path / "a.txt"
-    draft.write_text(DRAFT)
+    draft = house_rule(tmp_path, "code: ACME002\nname: x\ncategory: genericness\nseverity: loud\n")
     result = netlint(str(draft))
     assert result.code == 2
-    assert "bad.yml" in result.err and "severity" in result.err and "Traceback" not in result.err
+    assert "rule.yml" in result.err and "severity" in result.err and "Traceback" not in result.err
 
 
 def test_a_broken_config_in_one_folder_does_not_stop_the_others(tmp_path):
@@ -120,9 +121,7 @@ def test_a_broken_config_in_one_folder_does_not_stop_the_others(tmp_path):
 
 
 def test_user_rules_may_not_use_regular_expressions(tmp_path):
-    rules = tmp_path / "r"
-    rules.mkdir()
-    (rules / "re.yml").write_text(textwrap.dedent("""\
+    draft = house_rule(tmp_path, """\
         code: ACME003
         name: regex
         category: genericness
@@ -134,19 +133,14 @@ def test_user_rules_may_not_use_regular_expressions(tmp_path):
         patterns:
           - [{TEXT: {REGEX: "(a+)+$"}}]
         examples: {flag: [a], pass: [b]}
-        """))
-    (tmp_path / ".netlint.toml").write_text('rule-folders = ["r"]\n')
-    draft = tmp_path / "a.txt"
-    draft.write_text(DRAFT)
+        """)
     result = netlint(str(draft))
     assert result.code == 2 and "regular expressions are not allowed" in result.err
 
 
 def test_user_rules_may_match_on_lemmas(tmp_path):
     # The bundled rules need no lemmas, so the lemma table is loaded only when a rule asks for LEMMA.
-    rules = tmp_path / "r"
-    rules.mkdir()
-    (rules / "beg.yml").write_text(textwrap.dedent("""\
+    draft = house_rule(tmp_path, """\
         code: ACME004
         name: begging
         category: self_serving
@@ -158,10 +152,7 @@ def test_user_rules_may_match_on_lemmas(tmp_path):
         patterns:
           - [{LEMMA: beg}]
         examples: {flag: [I begged them twice.], pass: [I asked them twice.]}
-        """))
-    (tmp_path / ".netlint.toml").write_text('rule-folders = ["r"]\n')
-    draft = tmp_path / "a.txt"
-    draft.write_text("Hi Sam,\n\nI am begging you for a referral.\n\nBest,\nAna\n")
+        """, "Hi Sam,\n\nI am begging you for a referral.\n\nBest,\nAna\n")
     assert "ACME004" in codes(netlint(str(draft), "--format", "json"))
 
 

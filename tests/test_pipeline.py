@@ -9,17 +9,21 @@ from conftest import netlint
 DRAFT = "Hi Ola,\n\nLoved your keynote at strangeloop. Could I ask one question about the parser demo?\n\nThanks,\nIb\n"
 
 
+def lint_without_and_with(nlp, folder) -> tuple[dict, dict]:
+    """The draft's JSON report (rules only) with the default pipeline, then with `nlp` named in config."""
+    nlp.to_disk(folder / "pipeline")
+    draft = folder / "d.txt"
+    draft.write_text(DRAFT)
+    plain = netlint(str(draft), "--format", "json", "--no-model").json()["files"][0]
+    (folder / ".netlint.toml").write_text('spacy-model = "pipeline"\n')
+    return plain, netlint(str(draft), "--format", "json", "--no-model").json()["files"][0]
+
+
 def test_configured_pipeline_entities_count_as_research(tmp_path):
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("entity_ruler")
     ruler.add_patterns([{"label": "EVENT", "pattern": "strangeloop"}])
-    nlp.to_disk(tmp_path / "tiny-pipeline")
-    draft = tmp_path / "d.txt"
-    draft.write_text(DRAFT)
-
-    plain = netlint(str(draft), "--format", "json", "--no-model").json()["files"][0]
-    (tmp_path / ".netlint.toml").write_text('spacy-model = "tiny-pipeline"\n')
-    with_entities = netlint(str(draft), "--format", "json", "--no-model").json()["files"][0]
+    plain, with_entities = lint_without_and_with(nlp, tmp_path)
 
     assert "NL201" in {f["code"] for f in plain["findings"]}
     assert "NL201" not in {f["code"] for f in with_entities["findings"]}
@@ -30,13 +34,7 @@ def test_configured_pipeline_proper_noun_tags_count_as_specifics(tmp_path):
     nlp = spacy.blank("en")
     tagger = nlp.add_pipe("attribute_ruler")
     tagger.add(patterns=[[{"LOWER": "strangeloop"}]], attrs={"POS": "PROPN"})
-    nlp.to_disk(tmp_path / "tagging-pipeline")
-    draft = tmp_path / "d.txt"
-    draft.write_text(DRAFT)
-
-    plain = netlint(str(draft), "--format", "json", "--no-model").json()["files"][0]
-    (tmp_path / ".netlint.toml").write_text('spacy-model = "tagging-pipeline"\n')
-    with_tags = netlint(str(draft), "--format", "json", "--no-model").json()["files"][0]
+    plain, with_tags = lint_without_and_with(nlp, tmp_path)
 
     assert "NL201" in {f["code"] for f in plain["findings"]}
     assert "NL201" not in {f["code"] for f in with_tags["findings"]}
