@@ -454,7 +454,7 @@ class Engine:
         findings: list = []
         verdict = None
         if text[:cut].strip():
-            report = linter.lint_text(_without_lone_surrogates(text[:cut]), snapshot.path, mode)
+            report = linter.lint_text(text[:cut], snapshot.path, mode)
             findings = report.findings
             verdict = report.verdict if cut == len(text) else None
             diagnostics = [self._diagnostic(f, positions, snapshot) for f in findings]
@@ -557,17 +557,6 @@ def _excluded(path: str, config) -> bool:
         except (ValueError, OSError):
             pass
     return any(fnmatch.fnmatch(c, pattern) for c in candidates for pattern in config.exclude)
-
-
-_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-def _without_lone_surrogates(text: str) -> str:
-    """`text` with U+FFFD for each lone surrogate: JSON can carry one ("\\ud800"), spaCy cannot encode it.
-
-    One character for one, so offsets into the result are offsets into the document.
-    """
-    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def _cut_point(text: str, limit: int) -> int:
