@@ -155,6 +155,9 @@ def _discover_in(folder: Path) -> Path | None:
 
 def discover(path: Path) -> Config:
     """The configuration for a linted file (or the current folder for stdin)."""
-    folder = path.resolve().parent if not path.is_dir() else path.resolve()
+    try:
+        folder = path.resolve().parent if not path.is_dir() else path.resolve()
+    except RuntimeError:  # a symlink loop cannot be resolved; the folder holding the link still can
+        folder = path.absolute().parent.resolve()
     found = _discover_in(folder)
     return load_file(found) if found else Config()

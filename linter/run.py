@@ -76,11 +76,7 @@ class Run:
         if o.config_path:
             base = load_file(Path(o.config_path))
         else:
-            target = Path(path) if path != "-" else Path.cwd() / "stdin"
-            try:
-                base = discover(target)
-            except RuntimeError:  # a symlink loop cannot be resolved; its folder's config still applies
-                base = discover(target.absolute().parent / "stdin")
+            base = discover(Path(path) if path != "-" else Path.cwd() / "stdin")
         thresholds = dict(base.thresholds)
         thresholds.update(o.thresholds)
         return base.with_options(

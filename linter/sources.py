@@ -70,9 +70,13 @@ def _walk(folder: Path, exclude: tuple[str, ...]) -> Iterator[str]:
                 yield str(candidate)
 
 
+def _too_big(name: str, size: int) -> InputError:
+    return InputError(name, f"file is {size:,} bytes; netlint reads messages up to {MAX_BYTES:,} bytes")
+
+
 def decode(data: bytes, name: str) -> str | InputError:
     if len(data) > MAX_BYTES:
-        return InputError(name, f"file is {len(data):,} bytes; netlint reads messages up to {MAX_BYTES:,} bytes")
+        return _too_big(name, len(data))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = data.decode("utf-16")
@@ -99,8 +103,7 @@ def read(path: str, stdin_bytes: bytes | None = None) -> str | InputError:
             data = handle.read(MAX_BYTES + 1)
             if len(data) > MAX_BYTES:
                 # Only the first MAX_BYTES + 1 bytes were read: name the file's real size, not that.
-                size = max(os.fstat(handle.fileno()).st_size, len(data))
-                return InputError(path, f"file is {size:,} bytes; netlint reads messages up to {MAX_BYTES:,} bytes")
+                return _too_big(path, max(os.fstat(handle.fileno()).st_size, len(data)))
     except FileNotFoundError:
         return InputError(path, "no such file (it may have been removed while netlint ran)")
     except IsADirectoryError:
