@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -316,8 +317,11 @@ def _parallel(state: Run, items: Iterator[tuple[Config, Source]], jobs: int, bat
         if batch:
             yield batch
 
-    context = multiprocessing.get_context("fork") if hasattr(__import__("os"), "fork") else None
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    # Ctrl-C reaches the whole process group. Workers ignore it, so none prints a traceback from wherever it
+    # happened to be; the main process stops the run, drops queued batches and reports "interrupted" once.
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_interrupts)
+    try:
         pending = []
         for batch in batches():
             pending.append(pool.submit(_lint_batch_in_worker, batch, state.options.use_model))
@@ -327,6 +331,14 @@ def _parallel(state: Run, items: Iterator[tuple[Config, Source]], jobs: int, bat
         for future in pending:
             for report in future.result():
                 yield None, Source(report.path, report.text, report.mode), report
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class _Abort(Exception):

@@ -264,7 +264,9 @@ def release(fifo: Path, proc: subprocess.Popen, deadline: float) -> None:
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 @pytest.mark.parametrize("flags", [["--fix"], ["--jobs", "2"]], ids=" ".join)
-def test_ctrl_c_during_a_large_run_exits_130_quietly(tmp_path: Path, flags: list[str], fixed_generic: str):
+@pytest.mark.parametrize("moment", ["while-linting", "while-waiting-for-input"])
+def test_ctrl_c_during_a_large_run_exits_130_quietly(tmp_path: Path, flags: list[str], moment: str,
+                                                     fixed_generic: str):
     folder = tmp_path / "drafts"
     folder.mkdir()
     # More files than --jobs 2 reads ahead (5 batches of 32), so output starts before the last file is read.
@@ -282,13 +284,34 @@ def test_ctrl_c_during_a_large_run_exits_130_quietly(tmp_path: Path, flags: list
                             env={**os.environ, "NO_COLOR": "1"})
     watchdog = threading.Timer(120, os.killpg, (proc.pid, signal.SIGKILL))  # never hang the suite
     watchdog.start()
+    output: list[bytes] = []
+    started = threading.Event()
+
+    def read_output():  # keep reading, so netlint never waits on a full stdout pipe
+        for line in proc.stdout:
+            output.append(line)
+            started.set()
+        started.set()
+
+    threading.Thread(target=read_output, daemon=True).start()
     try:
-        first = proc.stdout.readline()  # linting is under way
-        os.killpg(proc.pid, signal.SIGINT)
-        # Python acts on a signal between bytecodes; a main thread blocked opening the pipe (the signal
-        # may have gone to another thread) gets there once the pipe is opened.
-        release(folder / "zzz.txt", proc, time.monotonic() + 60)
-        out, err = proc.communicate(timeout=120)
+        started.wait(60)  # linting is under way
+        first = output[0] if output else b""
+        if moment == "while-linting":
+            os.killpg(proc.pid, signal.SIGINT)
+            # Python acts on a signal between bytecodes; a main thread blocked opening the pipe (the signal
+            # may have gone to another thread) gets there once the pipe is opened.
+            release(folder / "zzz.txt", proc, time.monotonic() + 60)
+        else:
+            # netlint has opened the last file and waits to read it; with --jobs the workers finish what
+            # they were handed and sit idle. A Ctrl-C now reaches them outside any lint call (a CI run
+            # once caught a worker printing a traceback from there).
+            fd = open_fifo_for_writing(folder / "zzz.txt", time.monotonic() + 60)
+            time.sleep(1.5)
+            os.killpg(proc.pid, signal.SIGINT)
+            os.close(fd)
+        proc.wait(timeout=120)
+        err = proc.stderr.read()
     finally:
         watchdog.cancel()
         if proc.poll() is None:
