@@ -20,12 +20,38 @@ EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
 
 class LintGroup(click.Group):
-    """Runs `check` when the first argument is not a subcommand, so `netlint draft.txt` works."""
+    """Runs `check` when the first argument is not a subcommand, so `netlint draft.txt` works.
+
+    Every command stops quietly with exit 0 when stdout is closed early (`netlint rules | head -1`); click
+    itself would exit 1. The top-level help and version are printed while the context is made, so both
+    steps are covered.
+    """
 
     def parse_args(self, ctx, args):
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            _stop_writing_to_stdout()
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _stop_writing_to_stdout()
+
+
+def _stop_writing_to_stdout():
+    # Python's advice for SIGPIPE: point stdout at devnull so the flush at exit cannot fail again.
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    raise click.exceptions.Exit(EXIT_OK)
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
