@@ -332,7 +332,10 @@ def _parallel(state: Run, items: Iterator[tuple[Config, Source]], jobs: int, bat
             for report in future.result():
                 yield None, Source(report.path, report.text, report.mode), report
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Queued batches are dropped; a worker finishes the batch it holds (32 drafts, well under a second).
+        # Not waiting would leave the pool's manager thread to race the interpreter's exit (CPython prints
+        # "Exception ignored ... Bad file descriptor" from concurrent.futures' atexit hook).
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()
 
