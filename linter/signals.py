@@ -24,7 +24,10 @@ _ASK = re.compile(
     r"\b(15|10|20|30|fifteen|ten|twenty|thirty)[- ]?(min|minute)|\bcoffee\b|\bhop on\b|\bbook a\b|\bschedule\b|"
     r"\bwould love (to|your)\b|\bmind if\b|\bopen to\b|\bkeep me in mind\b|\bget in touch\b|\bconnect me\b|\bintroduce me\b|"
     r"\bwondering if\b|\bneed (your|a|help)\b|\bif you could\b|\bshall we\b|\blet's (connect|chat|talk|meet|grab|set|find|schedule|jump)\b|"
-    r"\bwould you\b|\bcan i\b|\bmay i\b|\bcould i\b|\bcan we\b|\bcould we\b"
+    r"\bwould you\b|\bcan i\b|\bmay i\b|\bcould i\b|\bcan we\b|\bcould we\b|"
+    r"\bkindly (consider|let|share|help|refer|forward|revert|advise|guide|connect|review|send|reply)\b|\bconsider (me|my)\b|"
+    r"\b(be|am) (highly |very |most )?(obliged|grateful) if\b|\bdo the needful\b|"
+    r"\bi('d| would) be (honou?red|thrilled) (to|if)\b|\b(love|like|honou?red|keen) to connect\b"
 )
 _BIG_ASK = re.compile(
     r"\brefer(ral|ring)?\b|\b(job|position|role|opening|internship|vacanc)\w*\b|\bhir(e|ing)\b|\bmentor(ship)?\b|"
