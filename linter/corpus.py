@@ -1,6 +1,7 @@
 """The labelled corpus: loading, validating and hashing `corpus/messages/*.jsonl`.
 
-Run `python -m linter.corpus validate FILE...` to check a batch while writing it.
+Run `python -m linter.corpus validate FILE...` to check a batch while writing it; `stats` prints the
+datasheet's counts table and `agreement` the annotator agreement.
 """
 
 from __future__ import annotations
@@ -141,12 +142,34 @@ def corpus_hash(root: Path) -> str:
     return digest.hexdigest()
 
 
+def stats(messages: list[Message]) -> str:
+    """The datasheet's counts table (Markdown), per kind and in all."""
+    rows = sorted({m.kind for m in messages})
+    lines = ["| kind | messages | templates | " + " | ".join(MESSAGE_LABELS) + " |",
+             "|---|---|---|" + "---|" * len(MESSAGE_LABELS)]
+
+    def row(name: str, items: list[Message], bold: bool = False) -> str:
+        cells = [len(items), sum(m.template for m in items), *(sum(m.labels[label] for m in items) for label in MESSAGE_LABELS)]
+        if bold:
+            cells[1] = f"{cells[1]} ({round(100 * cells[1] / len(items))}%)"
+            return f"| **{name}** | " + " | ".join(f"**{c}**" for c in cells) + " |"
+        return f"| {name} | " + " | ".join(str(c) for c in cells) + " |"
+
+    lines += [row(kind, [m for m in messages if m.kind == kind]) for kind in rows]
+    lines.append(row("all", messages, bold=True))
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
+    root = Path(__file__).resolve().parent.parent / "corpus"
     if argv[:1] == ["agreement"]:
-        print(json.dumps(agreement(Path(__file__).resolve().parent.parent / "corpus"), indent=2))
+        print(json.dumps(agreement(root), indent=2))
+        return 0
+    if argv[:1] == ["stats"]:
+        print(stats(load(corpus_files(root))))
         return 0
     if len(argv) < 2 or argv[0] != "validate":
-        print("usage: python -m linter.corpus validate FILE... | agreement", file=sys.stderr)
+        print("usage: python -m linter.corpus validate FILE... | agreement | stats", file=sys.stderr)
         return 2
     status = 0
     for name in argv[1:]:

@@ -135,3 +135,10 @@ def test_datasheet_agreement_figures_come_from_the_command_it_names():
         assert float(row[1]) == round(measured[label]["kappa"], 3)
         assert float(row[2]) == round(measured[label]["agreement"], 3)
         assert int(row[3]) == len(measured[label]["disagreements"])
+
+
+def test_datasheet_counts_table_is_what_the_stats_command_prints():
+    out = subprocess.run([sys.executable, "-m", "linter.corpus", "stats"], capture_output=True, text=True, check=True, cwd=ROOT)
+    datasheet = (ROOT / "corpus" / "README.md").read_text(encoding="utf-8")
+    assert out.stdout.strip() in datasheet
+    assert "| **all** | **1040** |" in out.stdout, "the table counts every message in corpus/messages/"
