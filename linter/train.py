@@ -254,7 +254,12 @@ def build(root: Path, log=print) -> tuple[dict, str, dict]:
         "inputs_date": inputs_date(root),
         "stress": {name: len(items) for name, items in stress_sets.items()},
     }
-    info["sentence_rules"] = sentence_rule_rates(payload, [messages[i] for i in train_idx])
+    from linter.model import LinearModel
+
+    linter = Linter(Config(), model=LinearModel(payload, "fresh model"))
+    info["sentence_rules"] = sentence_rule_rates(linter, [messages[i] for i in train_idx])
+    info["verdicts"] = {"test split": verdict_agreement(linter, [messages[i] for i in test_idx]),
+                        **{name: verdict_agreement(linter, items) for name, items in stress_sets.items()}}
     card = model_card(payload, report, info, messages)
     return document, card, {"test_idx": test_idx, "probabilities": test_probabilities, "report": report}
 
@@ -314,19 +319,28 @@ def _full_weights(kind: str, model, full: Featurizer, fitted: Featurizer) -> lis
     return coefficients + [0.0] * n_dense
 
 
-def sentence_rule_rates(payload: dict, messages: list[Message]) -> list[dict]:
+def _lint(linter: Linter, message: Message):
+    path = "message.j2" if message.template else "message.txt"
+    return next(linter.lint([Source(path, message.text, "template" if message.template else "draft")]))
+
+
+def verdict_agreement(linter: Linter, messages: list[Message]) -> dict:
+    """How often netlint's pass/fail verdict (default thresholds) matches the `good` label."""
+    passed = [_lint(linter, m).verdict == "pass" for m in messages]
+    good = [bool(m.labels["good"]) for m in messages]
+    return {"messages": len(messages), "agree": sum(p == g for p, g in zip(passed, good)),
+            "passed_not_good": sum(p and not g for p, g in zip(passed, good)),
+            "failed_good": sum(g and not p for p, g in zip(passed, good))}
+
+
+def sentence_rule_rates(linter: Linter, messages: list[Message]) -> list[dict]:
     """How often each classifier-sentence rule (NL190, NL390) fires with this model, on messages with and
     without its label. Measured on the train split: the rules' thresholds are set from this, so the test
     split stays unread. The criterion: fire on at most about 5% of messages without the label."""
-    from linter.model import LinearModel
-
-    linter = Linter(Config(), model=LinearModel(payload, "fresh model"))
     rules = [r for r in linter.rules if r.check == "classifier-sentence"]
     fired = {r.code: {0: [0, 0], 1: [0, 0]} for r in rules}
     for message in messages:
-        path = "message.j2" if message.template else "message.txt"
-        report = next(linter.lint([Source(path, message.text, "template" if message.template else "draft")]))
-        codes = {f.code for f in report.findings}
+        codes = {f.code for f in _lint(linter, message).findings}
         for rule in rules:
             label = rule.params["label"]
             value = 1 - message.labels["researched"] if label == "not_researched" else message.labels[label]
@@ -396,6 +410,20 @@ def model_card(payload: dict, report: dict, info: dict, messages: list[Message])
     for label, entry in report.items():
         cells = [f"{g['auc']:.3f} (C={g['C']}, w={g['rules_weight']})" for g in (entry["cv_grid"][k] for k in ("dense", "ngrams", "both"))]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    if info.get("verdicts"):
+        lines += [
+            "",
+            "## Verdicts",
+            "",
+            "`netlint`'s pass/fail verdict with its default thresholds (see `linter/config.py`; `overall` below",
+            "50 fails), against the `good` label:",
+            "",
+            "| messages | agree | passed, labelled not good | failed, labelled good |",
+            "|---|---|---|---|",
+        ]
+        for name, v in info["verdicts"].items():
+            lines.append(f"| {name} | {v['agree']}/{v['messages']} ({v['agree'] / v['messages']:.0%}) | "
+                         f"{v['passed_not_good']} | {v['failed_good']} |")
     if info.get("sentence_rules"):
         lines += [
             "",
