@@ -200,15 +200,23 @@ def agreement(root: Path) -> dict:
     first = {r["id"]: r["labels"] for r in map(json.loads, (folder / "first-labels.jsonl").read_text().splitlines())}
     second = {r["id"]: r["labels"] for r in map(json.loads, (folder / "second-labels.jsonl").read_text().splitlines())}
     ids = sorted(set(first) & set(second))
-    result = {"messages": len(ids)}
-    for label in MESSAGE_LABELS:
-        a = [first[i][label] for i in ids]
-        b = [second[i][label] for i in ids]
-        result[label] = {
-            "kappa": round(cohen_kappa(a, b), 3),
-            "agreement": round(sum(x == y for x, y in zip(a, b)) / len(ids), 3),
-            "disagreements": [i for i, x, y in zip(ids, a, b) if x != y],
-        }
+
+    def compare(ids: list[str]) -> dict:
+        result = {"messages": len(ids)}
+        for label in MESSAGE_LABELS:
+            a = [first[i][label] for i in ids]
+            b = [second[i][label] for i in ids]
+            result[label] = {
+                "kappa": round(cohen_kappa(a, b), 3),
+                "agreement": round(sum(x == y for x, y in zip(a, b)) / len(ids), 3),
+                "disagreements": [i for i, x, y in zip(ids, a, b) if x != y],
+            }
+        return result
+
+    result = compare(ids)
+    # Each round of double labelling sampled other batches: round 1 batches 01-02, round 2 batches 08-09.
+    batches = sorted({i.split("-")[0] for i in ids})
+    result["by_batch"] = {b: compare([i for i in ids if i.startswith(b + "-")]) for b in batches}
     return result
 
 
