@@ -88,7 +88,8 @@ def self_focus(analysis: Analysis, params: dict) -> list[Hit]:
 def no_clear_ask(analysis: Analysis, params: dict) -> list[Hit]:
     body = _body(analysis)
     has = analysis.signals.has
-    if not body or has["ask"] or has["thanks_message"] or analysis.signals.body_words < params.get("min_words", 15):
+    # A note that gives something (an offer, a resource) and asks nothing back is value first, not aimless.
+    if not body or has["ask"] or has["offer"] or has["thanks_message"] or analysis.signals.body_words < params.get("min_words", 15):
         return []
     return [_at(body[-1])]
 

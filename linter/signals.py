@@ -27,7 +27,8 @@ _ASK = re.compile(
     r"\bwould you\b|\bcan i\b|\bmay i\b|\bcould i\b|\bcan we\b|\bcould we\b|"
     r"\bkindly (consider|let|share|help|refer|forward|revert|advise|guide|connect|review|send|reply)\b|\bconsider (me|my)\b|"
     r"\b(be|am) (highly |very |most )?(obliged|grateful) if\b|\bdo the needful\b|"
-    r"\bi('d| would) be (honou?red|thrilled) (to|if)\b|\b(love|like|honou?red|keen) to connect\b"
+    r"\bi('d| would) be (honou?red|thrilled) (to|if)\b|\b(love|like|honou?red|keen) to connect\b|"
+    r"\b(would be|i'd be|i would be|i'll be|be) (glad|happy) to connect\b(?! you| them| him| her| the two)"
 )
 _BIG_ASK = re.compile(
     r"\brefer(ral|ring)?\b|\b(job|position|role|opening|internship|vacanc)\w*\b|\bhir(e|ing)\b|\bmentor(ship)?\b|"
