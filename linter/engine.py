@@ -193,8 +193,8 @@ class Linter:
         for findings, _ in judged:
             for finding in findings:
                 merged.setdefault((finding.code, finding.start, finding.end), finding)
-        findings = sorted(merged.values(), key=lambda f: (f.start, f.end, f.code))
         scores = min((s for _, s in judged), key=lambda s: (s.overall, -s.genericness))
+        findings = sorted((f for f in merged.values() if self._confirmed(f, scores)), key=lambda f: (f.start, f.end, f.code))
         notes = []
         if len(judged) > 1:
             notes.append(f"judged {len(judged)} combinations of the template's branches; scores are the weakest one's")
@@ -211,6 +211,15 @@ class Linter:
             verdict=self.verdict(findings, scores),
             notes=notes,
         )
+
+    def _confirmed(self, finding: Finding, scores) -> bool:
+        """A whole-message rule marked `confirmed_by: <score>` (NL201 "no research", for one) is shown only
+        when that score agrees, 50 or more: the rules score it, then the classifier, which catches wording
+        the rules miss ("we poured your 2019 Etna Rosso all winter"), has the last word. Scores are not
+        changed by this; it only keeps a finding from contradicting its own score."""
+        rule = self.compiled.rules.get(finding.code)
+        score = rule.params.get("confirmed_by") if rule is not None else None
+        return score is None or getattr(scores, score) >= 50
 
     def verdict(self, findings: list[Finding], scores) -> str:
         floor = SEVERITY_RANK[self.config.fail_on]

@@ -179,3 +179,21 @@ def test_region_suppression_until_enabled(tmp_path):
     data = netlint(str(draft), "--format", "json").json()
     lines = [f["range"]["start"]["line"] for f in data["files"][0]["findings"] if f["code"] == "NL101"]
     assert lines == [5]
+
+
+def test_user_rule_confirmed_by_must_name_a_score(tmp_path):
+    draft = house_rule(tmp_path, """\
+        code: ACME005
+        name: confirmed
+        category: genericness
+        severity: warning
+        strategy: Be Genuine
+        message: m
+        why: w
+        suggestion: s
+        phrases: [synergy]
+        params: {confirmed_by: tone}
+        examples: {flag: [synergy], pass: [b]}
+        """)
+    result = netlint(str(draft))
+    assert result.code == 2 and "confirmed_by must be genericness, self_serving or missing_research" in result.err

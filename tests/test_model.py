@@ -142,3 +142,18 @@ def test_datasheet_counts_table_is_what_the_stats_command_prints():
     datasheet = (ROOT / "corpus" / "README.md").read_text(encoding="utf-8")
     assert out.stdout.strip() in datasheet
     assert "| **all** | **1040** |" in out.stdout, "the table counts every message in corpus/messages/"
+
+
+ETNA = ("Hi Giulia, we poured your 2019 Etna Rosso by the glass all winter at Ostra and guests kept asking about "
+        "the volcanic soil. I'd love to bring a few of our staff on a harvest visit if you ever host trade. Either "
+        "way, thank you for that wine.\n")
+
+
+def test_no_research_finding_yields_to_the_classifier_when_it_sees_research():
+    # The rules find no research phrase here; the classifier reads the wine, the bar and the soil as research.
+    with_model = netlint("-", "--stdin-filename", "etna.txt", "--format", "json", input=ETNA).json()["files"][0]
+    rules_only = netlint("-", "--stdin-filename", "etna.txt", "--format", "json", "--no-model", input=ETNA).json()["files"][0]
+    assert with_model["scores"]["missing_research"] < 50
+    assert "NL201" not in {f["code"] for f in with_model["findings"]}
+    assert rules_only["scores"]["missing_research"] >= 50
+    assert "NL201" in {f["code"] for f in rules_only["findings"]}
