@@ -26,7 +26,7 @@ _ASK = re.compile(
     r"\bwondering if\b|\bneed (your|a|help)\b|\bif you could\b|\bshall we\b|\blet's (connect|chat|talk|meet|grab|set|find|schedule|jump)\b|"
     r"\bwould you\b|\bcan i\b|\bmay i\b|\bcould i\b|\bcan we\b|\bcould we\b|"
     r"\bkindly (consider|let|share|help|refer|forward|revert|advise|guide|connect|review|send|reply)\b|\bconsider (me|my)\b|"
-    r"\b(be|am) (highly |very |most )?(obliged|grateful) if\b|\bdo the needful\b|"
+    r"\b(be|am) (highly |very |most )?(obliged|grateful) if\b|\bdo the needful\b|\blmk\b|"
     r"\bi('d| would) be (honou?red|thrilled) (to|if)\b|\b(love|like|honou?red|keen) to connect\b|"
     r"\b(would be|i'd be|i would be|i'll be|be) (glad|happy) to connect\b(?! you| them| him| her| the two)"
 )
@@ -37,15 +37,19 @@ _BIG_ASK = re.compile(
 )
 _OFFER = re.compile(
     r"\bhappy to (share|send|help|introduce|connect|return|give|pass|make|review|do|chat|walk|answer)\b|"
-    r"\b(i'd|i would|i'll|i will|i can|i could) (be (glad|happy|delighted) to|send|share|help|introduce|connect you|put you|pass|return|offer|review|give|make|draft|write|test|record)\b|"
+    r"\b(i'd|i would|i'll|i will|i can|i could) (be (glad|happy|delighted) to|send(?! (you |over )?(my|a copy of my) (resume|cv|résumé|portfolio|application|details|info))|share|help|introduce|connect you|put you|pass|return|offer|review|give|make|draft|write|test|record)\b|"
     r"\bin return\b|\bif (it'?s|it is|that'?s|this is|it would be) (helpful|useful|of (any )?use|valuable)\b|\bif helpful\b|\bif useful\b|"
     r"\bhere('s| is| are) (a|an|the|my|some|what)\b|\b(attached|enclosed|linked) (is|are) (a|an|the|my)? ?(summary|notes|list|deck|report|write-?up|analysis|draft|doc|checklist|guide|dataset|article|link|template)\b|"
-    r"\bi (wrote|put together|made|built|compiled|recorded|created|drafted|collected|found|mapped|tested|benchmarked|fixed)\b|"
+    r"\bi (wrote|put together|made|built|compiled|recorded|created|drafted|collected|mapped|tested|benchmarked|fixed)\b|"
+    r"\bi (found|spotted) (a|an|two|three|some|the same|one) ?(small |tiny |possible )?(bug|typo|issue|broken|error|problem|mistake|gap|dead link)\b|"
     r"\bfree\b|\bno (strings|cost|charge|obligation)\b|\bi noticed (a|an|that your|your) (bug|typo|issue|broken|error|problem|small)\b|"
     r"\bthought you('d| would| might| may)\b|\byou (might|may) (find|like|enjoy|want)\b|\bsharing (this|a|an|my|the)\b|"
     r"\bfor your team\b|\bcould save you\b|\bhappy to\b|\bglad to\b|\bmy pleasure\b|\bpay it forward\b|\bhow can i help\b|"
     r"\banything i can do\b|\bif i can (ever )?(help|be of)\b|\blet me know if (i|there'?s anything)\b|\bin exchange\b|\bbuy you (a )?coffee\b|"
-    r"\bmy treat\b|\bon me\b|\bwould you (like|want) (me|a copy|the)\b|\bfeedback on your\b|\bcan send\b|\bsend (you|over) (a|the|my)\b"
+    r"\bmy treat\b|\bon me\b|\bwould you (like|want) (me|a copy|the)\b|\bfeedback on your\b|"
+    # Sending the reader your own CV or portfolio is part of an ask, not an offer.
+    r"\bcan send\b(?! (you |over )?(my|a copy of my) (resume|cv|résumé|portfolio|application|details|info))|"
+    r"\bsend (you|over) (a|the|my)\b(?! ?(resume|cv|résumé|portfolio|application|details|info))"
 )
 _EASY_OUT = re.compile(
     r"\bno (worries|pressure|problem|stress) if\b|\bno (worries|pressure) at all\b|\bif the timing is (bad|wrong|off|not right)\b|\btotally (understand|fine|ok|okay)\b|\bcompletely understand\b|"
