@@ -76,7 +76,7 @@ _SHARED = re.compile(
     r"\b(suggested|recommended|mentioned|told me|pointed me|referred me|passed along|gave me your|introduced us|"
     r"put us in touch|thought we should|said you)\b|\bmutual (friend|connection|contact|colleague)\b|\bwe (met|spoke|chatted|talked|"
     r"connected|sat|worked|overlapped|both|were both|studied|volunteered|played)\b|\bmet you\b|\bfellow\b|\balum(ni|nus|na)?\b|"
-    r"\bboth (went|studied|worked|attended|spoke|members|in|at|from|graduated)\b|\balso (went|studied|worked|attended|grew up|from|graduated|did)\b|"
+    r"\bboth (went|studied|worked|attended|spoke|members|in|at|from|graduated)\b|\balso (went|studied|worked|attended|grew up|from|graduated)\b|"
     r"\bsame (school|program|programme|cohort|team|class|bootcamp|university|college|lab|city|hometown|group|community|slack|discord|meetup|event|conference)\b|"
     r"\b(our|the) (chat|conversation|call|talk|discussion|meeting) (at|last|yesterday|on|about|during)\b|\bat (the|last) \w+ (meetup|conference|event|summit|panel|workshop|fair|dinner|hackathon)\b|"
     r"\b(you and i|like you,? i)\b|\bformer (colleague|classmate|teammate|manager)\b|\bwhen we\b|\bthanks to \w+\b|\byour (talk|session|panel|workshop) at\b"
