@@ -24,7 +24,7 @@ from linter.config import Config
 from linter.corpus import Message, corpus_files, corpus_hash, load
 from linter.data import data_root, models_dir, rules_dir
 from linter.engine import Linter, Source
-from linter.model import FORMAT, LABEL_TO_SCORE, MODEL_FILE, checksum, terms
+from linter.model import FORMAT, LABEL_TO_SCORE, MODEL_FILE, LinearModel, checksum, terms
 from linter.scoring import features, rules_logits
 
 LABELS_TRAINED = ("generic", "self_serving", "not_researched", "good")
@@ -254,8 +254,7 @@ def build(root: Path, log=print) -> tuple[dict, str, dict]:
         "inputs_date": inputs_date(root),
         "stress": {name: len(items) for name, items in stress_sets.items()},
     }
-    from linter.model import LinearModel
-
+    # The verdict and sentence-rule figures come from a Linter with the model just built, as users get it.
     linter = Linter(Config(), model=LinearModel(payload, "fresh model"))
     info["sentence_rules"] = sentence_rule_rates(linter, [messages[i] for i in train_idx])
     info["verdicts"] = {"test split": verdict_agreement(linter, [messages[i] for i in test_idx]),
