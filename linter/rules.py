@@ -164,7 +164,7 @@ def parse_rule(data: object, where: str, strategies: set[str], checks: set[str])
     params = data.get("params", {})
     if not isinstance(params, dict):
         raise RuleError(f"{where}: key 'params' must be a mapping")
-    if params.get("confirmed_by", "genericness") not in ("genericness", "self_serving", "missing_research"):
+    if "confirmed_by" in params and params["confirmed_by"] not in ("genericness", "self_serving", "missing_research"):
         raise RuleError(f"{where}: params.confirmed_by must be genericness, self_serving or missing_research")
     fix = None
     if "fix" in data:

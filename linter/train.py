@@ -319,8 +319,9 @@ def _full_weights(kind: str, model, full: Featurizer, fitted: Featurizer) -> lis
 
 
 def _lint(linter: Linter, message: Message):
-    path = "message.j2" if message.template else "message.txt"
-    return next(linter.lint([Source(path, message.text, "template" if message.template else "draft")]))
+    if message.template:
+        return linter.lint_text(message.text, "message.j2", "template")
+    return linter.lint_text(message.text, "message.txt", "draft")
 
 
 def verdict_agreement(linter: Linter, messages: list[Message]) -> dict:
@@ -341,8 +342,7 @@ def sentence_rule_rates(linter: Linter, messages: list[Message]) -> list[dict]:
     for message in messages:
         codes = {f.code for f in _lint(linter, message).findings}
         for rule in rules:
-            label = rule.params["label"]
-            value = 1 - message.labels["researched"] if label == "not_researched" else message.labels[label]
+            value = target(message, rule.params["label"])
             fired[rule.code][value][0] += rule.code in codes
             fired[rule.code][value][1] += 1
     return [{"code": r.code, "label": r.params["label"], "threshold": r.params.get("threshold"),
