@@ -1,13 +1,15 @@
 """The labelled corpus: loading, validating and hashing `corpus/messages/*.jsonl`.
 
 Run `python -m linter.corpus validate FILE...` to check a batch while writing it; `stats` prints the
-datasheet's counts table and `agreement` the annotator agreement.
+datasheet's counts table, `agreement` the annotator agreement and `cues` how often each surface cue
+(length, "!", stock phrases, placeholders ...) occurs among each label's positives and negatives.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,6 +136,11 @@ def corpus_files(root: Path) -> list[Path]:
     return sorted((root / "messages").glob("*.jsonl"))
 
 
+def training_messages(root: Path) -> list[Message]:
+    """The messages `netlint train` learns from (every batch; the test split is drawn inside training)."""
+    return load(corpus_files(root))
+
+
 def corpus_hash(root: Path) -> str:
     digest = hashlib.sha256()
     for path in corpus_files(root):
@@ -160,8 +167,111 @@ def stats(messages: list[Message]) -> str:
     return "\n".join(lines)
 
 
+# A cue is a surface habit that should not tell the labels apart: the labels are about research, offers,
+# asks and focus, so a cue whose rate differs between positives and negatives is a habit of the writers.
+CUE_GAP = 0.10
+MEDIAN_RATIO = (0.8, 1.25)
+LENGTH_BUCKETS = ((0, 20), (21, 45), (46, 75), (76, 110), (111, 10_000))
+# Stock phrases are the phrase rules of these categories: clichés, not content. The self-serving phrase
+# rules (job ask, referral ask, pick your brain) name what the self_serving label is about, so they are no cue.
+STOCK_CATEGORIES = ("genericness", "confidence")
+_EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2705]|[:;]-?[)D(]")
+_I_AM = re.compile(r"\bI(?: am|['’]m)\b", re.I)
+
+
+def words_of(text: str) -> int:
+    return len(text.split())
+
+
+def cues_of(messages: list[Message]) -> list[dict[str, bool]]:
+    """Each message's surface cues, by name."""
+    from linter.config import Config
+    from linter.engine import Linter, Source
+    from linter.message import parse
+
+    linter = Linter(Config(), model=None)
+    stock = {r.code: f"phrase {r.code} {r.name}" for r in linter.rules
+             if r.category in STOCK_CATEGORIES and (r.phrases or r.patterns) and not r.check}
+    rows = []
+    for message in messages:
+        words = words_of(message.text)
+        parsed = parse(message.text)
+        greeting = parsed.region("greeting")
+        opener = message.text[greeting.start:greeting.end].split()[0].lower().strip(",") if greeting else ""
+        row = {f"words {a}-{b}" if b < 10_000 else f"words {a}+": a <= words <= b for a, b in LENGTH_BUCKETS}
+        row.update({
+            "has '!'": "!" in message.text,
+            "has a digit": any(c.isdigit() for c in message.text),
+            "has an emoji": bool(_EMOJI.search(message.text)),
+            "has 'I am' / 'I'm'": bool(_I_AM.search(message.text)),
+            "subject line": parsed.region("subject") is not None,
+            "greeting: none": greeting is None,
+            "greeting: hi / hello / hey": opener in ("hi", "hello", "hey", "hiya", "heya"),
+            "greeting: dear": opener == "dear",
+            "placeholders": bool(parsed.placeholders),
+            "placeholders: [square]": any(p.syntax == "bracket" for p in parsed.placeholders),
+            "placeholders: {{merge}}": any(p.syntax == "jinja" for p in parsed.placeholders),
+        })
+        source = Source(message.id, message.text, "template" if message.template else "draft")
+        fired = {f.code for f in linter.findings(linter.analyse(source))}
+        row.update({name: code in fired for code, name in stock.items()})
+        rows.append(row)
+    return rows
+
+
+def cue_table(messages: list[Message]) -> tuple[str, list[str]]:
+    """The cues table (Markdown) and the list of cue gaps past the limits."""
+    rows = cues_of(messages)
+    names = list(rows[0]) if rows else []
+    labels = MESSAGE_LABELS
+    problems: list[str] = []
+    header = "| cue | " + " | ".join(f"{label} 1 / 0" for label in labels) + " | largest gap |"
+    lines = [header, "|---|" + "---|" * (len(labels) + 1)]
+    for name in names:
+        cells, gaps = [], []
+        for label in labels:
+            pos = [r[name] for r, m in zip(rows, messages) if m.labels[label]]
+            neg = [r[name] for r, m in zip(rows, messages) if not m.labels[label]]
+            a, b = (sum(pos) / len(pos) if pos else 0.0), (sum(neg) / len(neg) if neg else 0.0)
+            gaps.append(abs(a - b))
+            cells.append(f"{a:.2f} / {b:.2f}")
+            if abs(a - b) > CUE_GAP + 1e-9:
+                problems.append(f"{name}: {label} {a:.2f} vs {b:.2f}")
+        if not any(r[name] for r in rows):
+            continue
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {max(gaps):.2f} |")
+    cells = []
+    for label in labels:
+        pos = sorted(words_of(m.text) for m in messages if m.labels[label])
+        neg = sorted(words_of(m.text) for m in messages if not m.labels[label])
+        a, b = (_median(pos), _median(neg))
+        ratio = a / b if b else 0.0
+        cells.append(f"{a:g} / {b:g} ({ratio:.2f})")
+        if not MEDIAN_RATIO[0] <= ratio <= MEDIAN_RATIO[1]:
+            problems.append(f"median words: {label} {a:g} vs {b:g} (ratio {ratio:.2f})")
+    lines.append("| median words (ratio) | " + " | ".join(cells) + " | |")
+    return "\n".join(lines), problems
+
+
+def _median(values: list[int]) -> float:
+    if not values:
+        return 0.0
+    mid = len(values) // 2
+    return float(values[mid]) if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
 def main(argv: list[str]) -> int:
     root = Path(__file__).resolve().parent.parent / "corpus"
+    if argv[:1] == ["cues"]:
+        files = [Path(a) for a in argv[1:] if not a.startswith("-")]
+        messages = load(files) if files else training_messages(root)
+        table, problems = cue_table(messages)
+        print(f"{len(messages)} messages; rate of each cue among label = 1 / label = 0 "
+              f"(limits: gap <= {CUE_GAP}, median-length ratio {MEDIAN_RATIO[0]}-{MEDIAN_RATIO[1]})\n")
+        print(table)
+        if problems:
+            print(f"\n{len(problems)} past the limits:\n  " + "\n  ".join(problems))
+        return 1 if problems and "--check" in argv else 0
     if argv[:1] == ["agreement"]:
         print(json.dumps(agreement(root), indent=2))
         return 0
@@ -169,7 +279,7 @@ def main(argv: list[str]) -> int:
         print(stats(load(corpus_files(root))))
         return 0
     if len(argv) < 2 or argv[0] != "validate":
-        print("usage: python -m linter.corpus validate FILE... | agreement | stats", file=sys.stderr)
+        print("usage: python -m linter.corpus validate FILE... | agreement | stats | cues [FILE...] [--check]", file=sys.stderr)
         return 2
     status = 0
     for name in argv[1:]:
