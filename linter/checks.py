@@ -21,6 +21,8 @@ class Hit:
 
 
 CHECKS: dict[str, Callable[[Analysis, dict], list[Hit]]] = {}
+# Checks that read the classifier: they run after the scores, and the scores never count them.
+MODEL_CHECKS = frozenset({"classifier-sentence"})
 
 
 def check(name: str):

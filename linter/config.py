@@ -33,7 +33,7 @@ class Config:
     extend_select: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fail_on: str = "error"
-    thresholds: tuple[tuple[str, int], ...] = tuple(DEFAULT_THRESHOLDS.items())
+    thresholds: tuple[tuple[str, int], ...] = ()  # only those the user set; see `threshold`
     rule_folders: tuple[Path, ...] = ()
     spacy_model: str | None = None
     exclude: tuple[str, ...] = ()
@@ -42,9 +42,9 @@ class Config:
     research_fields: tuple[str, ...] = ()
     rewrite_template: Path | None = None
 
-    @property
-    def threshold(self) -> dict[str, int]:
-        return dict(self.thresholds)
+    def threshold(self, calibrated: dict[str, int] | None = None) -> dict[str, int]:
+        """The verdict's limits: the user's, else the model's calibrated ones, else the rules-only defaults."""
+        return {**DEFAULT_THRESHOLDS, **(calibrated or {}), **dict(self.thresholds)}
 
     def ignored_for(self, path: str) -> tuple[str, ...]:
         base = self.path.parent if self.path else Path.cwd()
@@ -94,7 +94,7 @@ def parse(table: dict, where: Path) -> Config:
         bad = sorted(set(raw) - THRESHOLD_KEYS)
         if bad:
             raise ConfigError(f"{where}: unknown key 'thresholds.{bad[0]}'")
-        merged = dict(DEFAULT_THRESHOLDS)
+        merged = {}
         for key, value in raw.items():
             if not isinstance(value, int) or not 0 <= value <= 100:
                 raise ConfigError(f"{where}: key 'thresholds.{key}' must be a whole number from 0 to 100")

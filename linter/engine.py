@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from linter import fixes, nlp
 from linter.cache import StartupCache
-from linter.checks import CHECKS, Hit
+from linter.checks import CHECKS, MODEL_CHECKS, Hit
 from linter.config import Config
 from linter.data import rules_dir
 from linter.message import find_regions, parse
@@ -31,14 +31,34 @@ class Source:
     path: str
     text: str
     mode: str = "draft"
+    note: str | None = None  # why the mode was chosen, when the file's name did not say
 
 
-def mode_for(path: str, config: Config, forced: str | None = None) -> str:
-    if forced:
-        return forced
-    if config.mode:
-        return config.mode
-    return "template" if path.lower().endswith(TEMPLATE_SUFFIXES) else "draft"
+# A plain file is a template when its placeholders say so: a slot for the sender, or this many distinct ones.
+TEMPLATE_PLACEHOLDERS = 3
+
+
+def template_evidence(text: str, config: Config) -> str | None:
+    """Why a .txt or .md file reads as a template, or None when its placeholders look like stray gaps."""
+    placeholders = parse(text, config.identity_fields, config.research_fields).placeholders
+    sender = next((p for p in placeholders if p.role == "sender"), None)
+    if sender is not None:
+        return f"it has a slot for the sender, '{text[sender.start:sender.end]}'"
+    names = list(dict.fromkeys(p.name.lower() for p in placeholders))
+    if len(names) >= TEMPLATE_PLACEHOLDERS:
+        return f"it has {len(names)} distinct placeholders"
+    return None
+
+
+def source_for(path: str, text: str, config: Config, forced: str | None = None) -> Source:
+    """The text with its mode: as asked (`--mode`, config `mode`), by extension, or by its placeholders."""
+    mode = forced or config.mode or ("template" if path.lower().endswith(TEMPLATE_SUFFIXES) else None)
+    if mode:
+        return Source(path, text, mode)
+    evidence = template_evidence(text, config)
+    if evidence is None:
+        return Source(path, text, "draft")
+    return Source(path, text, "template", f'judged as a template: {evidence}; set mode = "draft" to lint it as a filled draft')
 
 
 def _matches_selector(rule: Rule, selector: str) -> bool:
@@ -107,14 +127,11 @@ class Linter:
         return next(self.lint([Source(path, text, mode)]))
 
     def findings(self, analysis: Analysis, path: str = "") -> list[Finding]:
+        """The rules' findings: phrases, token patterns and checks. These, and nothing the classifier
+        says, are what the scores (and the classifier's own inputs) count."""
         message = analysis.message
-        has = analysis.signals.has
-        body = analysis.signals.body
-        opening = body[0] if body else None
-        sentences = [(s.start, s.end) for s in analysis.signals.sentences]
-        lines = LineIndex(message.text)
-        ignored = self.config.ignored_for(path) if path else ()
         hits: list[tuple[Rule, Hit]] = []
+        opening = analysis.signals.body[0] if analysis.signals.body else None
         for code, start, end in self.compiled.matches(analysis.doc, analysis.signals.tokens):
             rule = self.compiled.rules[code]
             region = message.region_at(start)
@@ -125,8 +142,28 @@ class Linter:
                 continue
             hits.append((rule, Hit(start, end, {"match": message.text[start:end]})))
         for rule in self.rules:
-            if rule.check:
+            if rule.check and rule.check not in MODEL_CHECKS:
                 hits.extend((rule, hit) for hit in CHECKS[rule.check](analysis, rule.params))
+        found = self._to_findings(analysis, hits, path, "rule")
+        # The classifier reads a stock phrase as its rule's code ("__NL102__"), not as its words.
+        analysis.phrases = [(f.start, f.end, f.code) for f in found if not self.compiled.rules[f.code].check]
+        return found
+
+    def classifier_findings(self, analysis: Analysis, path: str = "") -> list[Finding]:
+        """What the classifier says about single sentences (NL190, NL390), after the scores are made."""
+        if self.model is None:
+            return []
+        analysis.readings = self.model.sentence_readings(analysis)
+        hits = [(rule, hit) for rule in self.rules if rule.check in MODEL_CHECKS
+                for hit in CHECKS[rule.check](analysis, rule.params)]
+        return self._to_findings(analysis, hits, path, "model")
+
+    def _to_findings(self, analysis: Analysis, hits: list[tuple[Rule, Hit]], path: str, source: str) -> list[Finding]:
+        message = analysis.message
+        has = analysis.signals.has
+        sentences = [(s.start, s.end) for s in analysis.signals.sentences]
+        lines = LineIndex(message.text)
+        ignored = self.config.ignored_for(path) if path else ()
         found: list[Finding] = []
         taken: dict[str, list[tuple[int, int]]] = {}
         for rule, hit in hits:
@@ -153,17 +190,20 @@ class Linter:
                     end=hit.end,
                     suggestion=_format(rule.suggestion, values),
                     fix=fixes.build(rule, message.text, hit.start, hit.end, sentence),
+                    source=source,
                 )
             )
-        # Rules marked `only_uncovered` (the classifier's) stay quiet where a rule of the category already spoke.
-        quiet = {r.code for r in self.rules if r.params.get("only_uncovered")}
-        found = [
-            f for f in found
-            if f.code not in quiet
-            or not any(g.code not in quiet and g.category == f.category and g.start < f.end and f.start < g.end for g in found)
-        ]
         found.sort(key=lambda f: (f.start, f.end, f.code))
         return found
+
+    def _uncovered(self, findings: list[Finding]) -> list[Finding]:
+        """Rules marked `only_uncovered` (the classifier's) stay quiet where a rule of the category already spoke."""
+        quiet = {r.code for r in self.rules if r.params.get("only_uncovered")}
+        return [
+            f for f in findings
+            if f.code not in quiet
+            or not any(g.code not in quiet and g.category == f.category and g.start < f.end and f.start < g.end for g in findings)
+        ]
 
     def _branches(self, source: Source, analysis: Analysis) -> list[Analysis]:
         """A template's possible messages: one analysis per combination of `{% if %}` branches."""
@@ -185,17 +225,18 @@ class Linter:
         judged = []
         for candidate in self._branches(source, analysis):
             candidate.context = context
-            if self.model is not None:
-                candidate.readings = self.model.sentence_readings(candidate)
+            # One direction: rule findings -> scores -> the classifier's findings -> filters.
             findings = self.findings(candidate, source.path)
-            judged.append((findings, score(candidate, findings, self.model)))
+            scores = score(candidate, findings, self.model)
+            findings = self._uncovered(findings + self.classifier_findings(candidate, source.path))
+            judged.append((findings, scores))
         merged: dict[tuple, Finding] = {}
         for findings, _ in judged:
             for finding in findings:
                 merged.setdefault((finding.code, finding.start, finding.end), finding)
         scores = min((s for _, s in judged), key=lambda s: (s.overall, -s.genericness))
         findings = sorted((f for f in merged.values() if self._confirmed(f, scores)), key=lambda f: (f.start, f.end, f.code))
-        notes = []
+        notes = [source.note] if source.note else []
         if len(judged) > 1:
             notes.append(f"judged {len(judged)} combinations of the template's branches; scores are the weakest one's")
         if not scores.reliable:
@@ -227,7 +268,7 @@ class Linter:
             return "fail"
         if scores is None or not scores.reliable:
             return "pass"
-        limits = self.config.threshold
+        limits = self.config.threshold(self.model.thresholds if self.model is not None else None)
         if (
             scores.genericness > limits["genericness"]
             or scores.self_serving > limits["self-serving"]

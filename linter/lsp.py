@@ -537,12 +537,12 @@ class Engine:
 
 
 def _mode(snapshot: Snapshot, config) -> str:
-    """"draft" or "template": by configuration, file name, or else a Jinja language id."""
-    from linter.engine import mode_for
+    """"draft" or "template": by configuration, file name, a Jinja language id, or the placeholders."""
+    from linter.engine import source_for
 
     if not config.mode and snapshot.language_id.lower() in JINJA_LANGUAGE_IDS:
         return "template"
-    return mode_for(snapshot.path, config)
+    return source_for(snapshot.path, snapshot.text, config).mode
 
 
 def _excluded(path: str, config) -> bool:

@@ -18,6 +18,9 @@ IDENTITY_WORDS = frozenset(
     "university college department team email phone date day sender my your signature website url "
     "salutation greeting surname degree major program event eventname".split()
 )
+# A slot the sender fills about themselves ("[Your Name]", "{{Sender_Name}}", "[my calendar link]"): only
+# a template has one, so a plain file with such a slot is a template, not a draft with a gap.
+SENDER_WORDS = frozenset("your my sender signature yourname myname".split())
 RESEARCH_WORDS = frozenset(
     "post posts article articles talk talks paper papers podcast episode detail details specific project "
     "projects achievement achievements accomplishment news launch launched funding raise round mutual "
@@ -57,7 +60,7 @@ class Placeholder:
     start: int
     end: int
     name: str
-    role: str  # "identity", "research" or "other"
+    role: str  # "identity" (the recipient's name, company ...), "sender" ("[Your Name]"), "research" or "other"
     syntax: str  # "jinja", "bracket", "brace", "percent", "mailchimp", "angle"
     has_default: bool = False
 
@@ -127,6 +130,8 @@ def placeholder_role(name: str, identity: tuple[str, ...] = (), research: tuple[
         return "other"
     if any(w in RESEARCH_WORDS for w in words):
         return "research"
+    if words[0] in SENDER_WORDS or "sender" in words:
+        return "sender"
     if any(w in IDENTITY_WORDS for w in words):
         return "identity"
     return "other"

@@ -32,11 +32,13 @@ class ModelError(RuntimeError):
 
 
 def terms(analysis, start: int = 0, end: int | None = None) -> list[str]:
-    """Word uni- and bigrams of a message's body and greeting (or of one span), placeholders as their role."""
+    """Word uni- and bigrams of a message's body and greeting (or of one span), placeholders as their role
+    and each stock phrase a rule found as its code: the classifier learns "__NL102__", not the words."""
     message = analysis.message
     end = len(message.text) if end is None else end
     skipped = [(r.start, r.end) for r in message.regions if r.kind in ("sign_off", "subject")]
     slots = [(p.start, p.end, f"__{p.role}_slot__") for p in message.placeholders if p.start < end and p.end > start]
+    slots += [(a, b, f"__{code}__") for a, b, code in analysis.phrases if a < end and b > start]
     words: list[str] = []
     for token in analysis.signals.tokens_between(start, end):
         if token.space or token.punct:
@@ -56,11 +58,65 @@ def terms(analysis, start: int = 0, end: int | None = None) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
+# The sentence moves whose share in a message the classifier reads (greeting and sign-off are not body).
+MESSAGE_MOVES = ("pleasantry", "self_intro", "research", "common_ground", "value_offer", "ask", "flattery",
+                 "filler", "apology", "thanks", "other")
+
+
+def tfidf(words: list[str], vocabulary: dict[str, int], idf) -> dict[int, float]:
+    """Sparse tf-idf of one bag of terms, exactly as scikit-learn's TfidfVectorizer(sublinear_tf, l2)."""
+    counts: dict[int, int] = {}
+    for i in map(vocabulary.get, words):
+        if i is not None:
+            counts[i] = counts.get(i, 0) + 1
+    sparse = {i: (1.0 + math.log(n)) * idf[i] for i, n in counts.items()}
+    norm = math.sqrt(sum(v * v for v in sparse.values()))
+    return {i: v / norm for i, v in sparse.items()} if norm > 0 else sparse
+
+
+class MoveReader:
+    """A softmax regression over a sentence's terms that names its move (research, ask, value_offer ...),
+    trained on the corpus's sentence labels."""
+
+    def __init__(self, data: dict) -> None:
+        self.names: list[str] = data["names"]
+        self.vocabulary: dict[str, int] = data["vocabulary"]
+        self.idf: list[float] = data["idf"]
+        self.weights = np.array(data["weights"], dtype=float).reshape(len(self.idf), len(self.names))
+        self.intercepts = np.array(data["intercepts"], dtype=float)
+
+    def probabilities(self, words: list[str]) -> "np.ndarray":
+        vector = tfidf(words, self.vocabulary, self.idf)
+        logits = self.intercepts.copy()
+        if vector:
+            logits += np.fromiter(vector.values(), dtype=float, count=len(vector)) @ self.weights[list(vector)]
+        logits -= logits.max()
+        exp = np.exp(logits)
+        return exp / exp.sum()
+
+    def features(self, sentence_terms: list[list[str]]) -> dict[str, float]:
+        """Per move, its largest probability over the body's sentences and its mean share."""
+        rows = [self.probabilities(words) for words in sentence_terms]
+        out: dict[str, float] = {}
+        for move in MESSAGE_MOVES:
+            column = self.names.index(move)
+            values = [float(row[column]) for row in rows]
+            out[f"move_max_{move}"] = max(values) if values else 0.0
+            out[f"move_share_{move}"] = sum(values) / len(values) if values else 0.0
+        return out
+
+
+def body_sentence_terms(analysis) -> list[list[str]]:
+    """The terms of each body sentence, as the move reader reads them."""
+    return [terms(analysis, s.start, s.end) for s in analysis.signals.body]
+
+
 @dataclass
 class ModelOutput:
     logits: dict[str, float]  # final, blended with the rules; keyed by score name (genericness ... good)
     raw: dict[str, float]  # the classifier's own logits, keyed by label (generic ... good)
     terms: dict[str, list[str]]  # top terms that pushed each score up
+    inputs: dict[str, float] = field(default_factory=dict)  # the named (dense) features it read
 
 
 @dataclass(frozen=True)
@@ -88,6 +144,8 @@ class LinearModel:
             self.labels: dict[str, dict] = data["labels"]
             self.corpus_hash: str = data["corpus_hash"]
             self.rules_hash: str = data["rules_hash"]
+            self.moves = MoveReader(data["moves"]) if data.get("moves") else None
+            self.thresholds: dict[str, int] = data.get("thresholds", {})
             for label, entry in self.labels.items():
                 if label not in LABEL_TO_SCORE or entry["use"] not in ("model", "rules"):
                     raise ModelError(f"{where}: unknown label or use {label!r}")
@@ -110,15 +168,7 @@ class LinearModel:
         """Sparse feature vector, exactly as scikit-learn's TfidfVectorizer(sublinear_tf) + StandardScaler.
 
         With `dense` None, only the n-gram block (the signals left at their mean, which standardises to 0)."""
-        vocabulary, idf = self.vocabulary, self.idf
-        counts: dict[int, int] = {}
-        for i in map(vocabulary.get, words):
-            if i is not None:
-                counts[i] = counts.get(i, 0) + 1
-        sparse = {i: (1.0 + math.log(n)) * idf[i] for i, n in counts.items()}
-        norm = math.sqrt(sum(v * v for v in sparse.values()))
-        if norm > 0:
-            sparse = {i: v / norm for i, v in sparse.items()}
+        sparse = tfidf(words, self.vocabulary, self.idf)
         if dense is None:
             return sparse
         offset = len(self.idf)
@@ -138,15 +188,14 @@ class LinearModel:
         """Each model label's logit (in `model_labels` order) from `contributions`."""
         return (self.intercepts + parts.sum(axis=0)).tolist()
 
-    def dense_inputs(self, values: dict[str, float], by_rules: dict[str, float]) -> dict[str, float]:
-        dense = dict(values)
-        for score_name in ("genericness", "self_serving", "missing_research"):
-            dense[f"rules_logit_{score_name}"] = by_rules[score_name]
-        return dense
+    def dense_inputs(self, analysis, values: dict[str, float], by_rules: dict[str, float]) -> dict[str, float]:
+        """The named features: the rules' signals and logits, and the body's sentence moves."""
+        return dense_inputs(values, by_rules, self.moves.features(body_sentence_terms(analysis)) if self.moves else {})
 
     def predict(self, analysis, values: dict[str, float], by_rules: dict[str, float]) -> ModelOutput:
         """Each label's logit: (1 - w) x classifier + w x rules, w = the label's `rules_weight`."""
-        vector = self.vector(terms(analysis), self.dense_inputs(values, by_rules))
+        dense = self.dense_inputs(analysis, values, by_rules)
+        vector = self.vector(terms(analysis), dense)
         indices, parts = self.contributions(vector)
         raw = dict(zip(self.model_labels, self.logits(parts)))
         blended: dict[str, float] = {}
@@ -157,7 +206,7 @@ class LinearModel:
             blended[score_name] = (1 - weight) * logit + weight * by_rules[score_name]
             sign = -1 if label == "good" else 1
             top[score_name] = self._top_terms(indices, sign * parts[:, column], 5)
-        return ModelOutput(logits=blended, raw=raw, terms=top)
+        return ModelOutput(logits=blended, raw=raw, terms=top, inputs=dense)
 
     def _top_terms(self, indices: list[int], contribution: "np.ndarray", n: int) -> list[str]:
         """The n terms that pushed a label up the most (ties: the later term first, as sorting tuples did)."""
@@ -184,6 +233,15 @@ class LinearModel:
                 top = partial(self._top_terms, indices, parts[:, column], 3)
                 readings.append(SentenceReading(sentence.start, sentence.end, label, 1 / (1 + math.exp(-logits[column])), top))
         return readings
+
+
+def dense_inputs(values: dict[str, float], by_rules: dict[str, float], moves: dict[str, float]) -> dict[str, float]:
+    """One message's named features, as training and linting both build them."""
+    dense = dict(values)
+    for score_name in ("genericness", "self_serving", "missing_research"):
+        dense[f"rules_logit_{score_name}"] = by_rules[score_name]
+    dense.update(moves)
+    return dense
 
 
 def checksum(payload: dict) -> str:

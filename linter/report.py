@@ -57,6 +57,8 @@ class Scores:
     overall: int
     reasons: dict[str, list[ScoreReason]] = field(default_factory=dict)
     reliable: bool = True
+    # The named numbers the scores were made from (`scoring.features`): what training reads too.
+    inputs: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, int]:
         return {

@@ -16,7 +16,7 @@ import click
 
 from linter import formats, sources
 from linter.config import Config, ConfigError, discover, load_file
-from linter.engine import Linter, Source, mode_for
+from linter.engine import Linter, Source, source_for
 from linter.formats import InputError, RunResult
 from linter.model import ModelError
 from linter.nlp import PipelineError
@@ -184,7 +184,7 @@ def _run(options: Options, out) -> int:
             except ConfigError as exc:  # a broken config in one folder: report its files, lint the others
                 report_error(InputError(name, f"configuration error: {exc}"))
                 continue
-            yield config, Source(name, text, mode_for(name, config, options.mode))
+            yield config, source_for(name, text, config, options.mode)
 
     def items() -> Iterator[tuple[Linter, Source]]:
         for config, source in configured():
@@ -365,7 +365,7 @@ def rewrite_file(path: str, output_format: str, stdin_filename: str | None, forc
         config = state.config_for(name)
         linter = state.linter_for(config)
         template = config.rewrite_template
-        result = rewrite(linter, Source(name, text, mode_for(name, config)), template, force)
+        result = rewrite(linter, source_for(name, text, config), template, force)
     except (ConfigError, RuleError, PipelineError, ModelError) as exc:
         click.echo(f"netlint: error: {exc}", err=True)
         return EXIT_ERROR

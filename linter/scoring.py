@@ -190,4 +190,5 @@ def score(analysis: Analysis, findings: list[Finding], model=None) -> Scores:
         overall=round(100 * overall),
         reasons=reasons,
         reliable=not any(f.code == "NL801" for f in findings),
+        inputs=model_output.inputs if model_output is not None else values,
     )

@@ -399,3 +399,4 @@ class Analysis:
     mode: str  # "draft" or "template"
     context: object = None  # template.ContextSummary when rendered with --context
     readings: list = field(default_factory=list)  # model.SentenceReading, when a classifier is loaded
+    phrases: list = field(default_factory=list)  # (start, end, rule code) of each phrase rule's finding
