@@ -288,8 +288,10 @@ def cues_of(messages: list[Message]) -> list[dict[str, bool]]:
             "placeholders: [square]": any(p.syntax == "bracket" for p in parsed.placeholders),
             "placeholders: {{merge}}": any(p.syntax == "jinja" for p in parsed.placeholders),
         })
-        source = Source(message.id, message.text, "template" if message.template else "draft")
-        fired = {f.code for f in linter.findings(linter.analyse(source))}
+        # The phrase itself, wherever it stands: a rule's `unless` (quiet when there is research) would
+        # tie the cue to the labels.
+        analysis = linter.analyse(Source(message.id, message.text, "template" if message.template else "draft"))
+        fired = {code for code, _, _ in linter.compiled.matches(analysis.doc, analysis.signals.tokens)}
         row.update({name: code in fired for code, name in stock.items()})
         rows.append(row)
     return rows

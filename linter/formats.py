@@ -292,6 +292,9 @@ def text(report: FileReport, color: bool = False, quiet: bool = False) -> list[s
         if reasons:
             parts = ", ".join(f"{r.label} ({r.effect:+.0f})" for r in reasons)
             out.append(f"  {title}: {parts}")
+    overall = scores.reasons.get("overall", [])
+    if overall and report.verdict == "fail" and overall[0].effect < 0:
+        out.append(f"  overall: {overall[0].label} ({overall[0].effect:+.0f})")
     for note in report.notes:
         out.append(f"  note: {note}")
     fixable = sum(1 for f in report.findings if f.fix is not None and f.fix.safe)

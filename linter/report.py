@@ -59,6 +59,8 @@ class Scores:
     reliable: bool = True
     # The named numbers the scores were made from (`scoring.features`): what training reads too.
     inputs: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    # The classifier's own probability per label (generic ... good) before any blend with the rules.
+    classifier: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, int]:
         return {

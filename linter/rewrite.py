@@ -121,9 +121,9 @@ def evaluate(linter: Linter, root: Path) -> dict:
     The rewrite is scored as a template (its `[slots]` are for the writer to fill), the draft as itself.
     """
     from linter.corpus import corpus_files, load
-    from linter.train import in_test
+    from linter.corpus import split_of
 
-    messages = [m for m in load(corpus_files(root / "corpus")) if in_test(m) and not m.template]
+    messages = [m for m in load(corpus_files(root / "corpus")) if split_of(m) == "test" and not m.template]
     rows = []
     for message in messages:
         source = Source(message.id, message.text, "draft")

@@ -151,6 +151,19 @@ def rules_logits(values: dict[str, float], findings: list[Finding]) -> dict[str,
     return logits
 
 
+def _overall_reason(overall: float, problems: dict[str, float], lowering: list[str]) -> ScoreReason:
+    """Why `overall` is what it is, in words. When no problem score is high and `overall` is still low, the
+    reason names the wording that lowered it, so the two never contradict each other silently."""
+    effect = round(100 * overall - 50, 1)
+    terms = ", ".join(f"'{t}'" for t in lowering[:3])
+    if overall < 0.5 and max(problems.values()) < 0.5:
+        return ScoreReason(f"no problem score is high, but the classifier reads wording a careful networker would "
+                           f"rewrite{': ' + terms if terms else ''}", effect, "model")
+    if overall < 0.5:
+        return ScoreReason(f"the problems above{'; wording: ' + terms if terms else ''}", effect, "model")
+    return ScoreReason("the classifier's estimate that a careful networker would send it", effect, "model")
+
+
 def score(analysis: Analysis, findings: list[Finding], model=None) -> Scores:
     values = features(analysis, findings)
     contributions = rule_logits(values)
@@ -179,10 +192,10 @@ def score(analysis: Analysis, findings: list[Finding], model=None) -> Scores:
         reasons[label] = explained
     if model_output is not None and "good" in model_output.logits:
         overall = _sigmoid(model_output.logits["good"])
-        reasons["overall"] = [ScoreReason("classifier estimate that a careful networker would send it, blended with the rules", 0.0, "model")]
+        reasons["overall"] = [_overall_reason(overall, probabilities, model_output.terms.get("good", []))]
     else:
         overall = _sigmoid(by_rules["good"])
-        reasons["overall"] = [ScoreReason("blend of the three problem scores and the findings", 0.0, "rules")]
+        reasons["overall"] = [ScoreReason("blend of the three problem scores and the findings", round(100 * overall - 50, 1), "rules")]
     return Scores(
         genericness=round(100 * probabilities["genericness"]),
         self_serving=round(100 * probabilities["self_serving"]),
@@ -191,4 +204,5 @@ def score(analysis: Analysis, findings: list[Finding], model=None) -> Scores:
         reasons=reasons,
         reliable=not any(f.code == "NL801" for f in findings),
         inputs=model_output.inputs if model_output is not None else values,
+        classifier={label: _sigmoid(v) for label, v in model_output.raw.items()} if model_output is not None else {},
     )

@@ -188,3 +188,55 @@ def test_pre_commit_hook_passes_on_a_researched_template(hook_repo):
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
     proc = _pre_commit(repo, env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# Plain files: a .txt or .md whose placeholders show it is a template is judged as one and says so.
+SHARED_TEMPLATE = (
+    "Subject: [specific point] at [Company]\n\nHi [First Name],\n\nI read your post on [topic] and the part about "
+    "[specific point] changed how we plan sprints. Would you be open to a 15-minute call next week?\n\nBest,\n[Your Name]\n"
+)
+
+
+def lint_file(tmp_path, name, text, *args):
+    path = tmp_path / name
+    path.write_text(text)
+    result = netlint(str(path), "--format", "json", *args, cwd=tmp_path)
+    return result, result.json()["files"][0]
+
+
+def test_a_txt_file_with_a_sender_slot_is_judged_as_a_template(tmp_path):
+    text = "Hi [First Name],\n\nYour talk on [talk topic] was the clearest take on pricing I have heard.\n\nBest,\n[Your Name]\n"
+    result, report = lint_file(tmp_path, "intro.txt", text)
+    assert report["mode"] == "template"
+    assert any("judged as a template" in n and "[Your Name]" in n for n in report["notes"])
+    assert "NL701" not in {f["code"] for f in report["findings"]}
+
+
+def test_a_markdown_file_with_three_placeholders_is_judged_as_a_template(tmp_path):
+    _, report = lint_file(tmp_path, "ask.md", SHARED_TEMPLATE.replace("[Your Name]", "Sam"))
+    assert report["mode"] == "template"
+    assert any("distinct placeholders" in n for n in report["notes"])
+
+
+def test_a_stray_placeholder_in_a_filled_draft_stays_an_error(tmp_path):
+    text = "Hi [First Name],\n\nYour talk on pricing at SaaStr was the clearest I have heard. Could I ask one question?\n\nBest,\nSam\n"
+    result, report = lint_file(tmp_path, "draft.txt", text)
+    assert report["mode"] == "draft" and report["notes"] == []
+    assert [f["severity"] for f in report["findings"] if f["code"] == "NL701"] == ["error"]
+    assert result.code == 1
+
+
+def test_mode_draft_in_config_keeps_placeholders_errors(tmp_path):
+    (tmp_path / ".netlint.toml").write_text('mode = "draft"\n')
+    _, report = lint_file(tmp_path, "intro.txt", SHARED_TEMPLATE)
+    assert report["mode"] == "draft"
+    assert len([f for f in report["findings"] if f["code"] == "NL701"]) >= 3
+
+
+def test_merge_field_and_square_placeholders_have_roles():
+    from linter.message import parse
+
+    text = "Hi {{First_Name}}, saw {{Trigger_Event}} at [Company]. [mutual connection] says hi. {{Sender_Name}} / [Your Title]"
+    roles = {p.name: p.role for p in parse(text).placeholders}
+    assert roles == {"First_Name": "identity", "Trigger_Event": "research", "Company": "identity",
+                     "mutual connection": "research", "Sender_Name": "sender", "Your Title": "sender"}
