@@ -402,9 +402,16 @@ def agreement(root: Path) -> dict:
         return result
 
     result = compare(ids)
-    # Each round of double labelling sampled other batches: round 1 batches 01-02, round 2 batches 08-09.
-    batches = sorted({i.split("-")[0] for i in ids})
+    # Each round of double labelling sampled other batches: round 1 batches 01-02, round 2 batches 08-09,
+    # round 3 batches 10-17.
+    batches = sorted({i.split("-")[0] for i in ids}, key=lambda b: int(b[1:]))
     result["by_batch"] = {b: compare([i for i in ids if i.startswith(b + "-")]) for b in batches}
+
+    def round_of(i: str) -> str:
+        number = int(i.split("-")[0][1:])
+        return "1" if number < 8 else "2" if number < NEW_ROUND else "3"
+
+    result["by_round"] = {r: compare([i for i in ids if round_of(i) == r]) for r in ("1", "2", "3")}
     return result
 
 

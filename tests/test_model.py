@@ -158,7 +158,32 @@ def test_datasheet_counts_table_is_what_the_stats_command_prints():
     out = subprocess.run([sys.executable, "-m", "linter.corpus", "stats"], capture_output=True, text=True, check=True, cwd=ROOT)
     datasheet = (ROOT / "corpus" / "README.md").read_text(encoding="utf-8")
     assert out.stdout.strip() in datasheet
-    assert "| **all** | **1040** |" in out.stdout, "the table counts every message in corpus/messages/"
+    total = sum(1 for path in corpus_files(ROOT / "corpus") for line in path.read_text().splitlines() if line.strip())
+    assert f"| **all** | **{total}** |" in out.stdout, "the table counts every message in corpus/messages/"
+
+
+def test_datasheet_cues_table_is_what_the_cues_command_prints_and_within_limits():
+    out = subprocess.run([sys.executable, "-m", "linter.corpus", "cues", "--check"], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stdout[-2000:]
+    table = out.stdout.split("\n\n")[1].strip()
+    assert table.startswith("| cue |")
+    assert table in (ROOT / "corpus" / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_round_three_batch_has_counterfactual_pairs_that_share_a_split():
+    from linter.corpus import NEW_ROUND, batch_number, split_of
+
+    messages = [m for m in load(corpus_files(ROOT / "corpus")) if batch_number(m) >= NEW_ROUND]
+    pairs: dict[str, list] = {}
+    for m in messages:
+        if "counterfactual" in m.tags:
+            pairs.setdefault(m.pair, []).append(m)
+    assert sum(len(p) for p in pairs.values()) >= 400
+    for pair, items in pairs.items():
+        assert len(items) == 2, pair
+        flipped = {label for label in items[0].labels if items[0].labels[label] != items[1].labels[label]}
+        assert flipped and {f"cf:{label}" for label in flipped} <= set(items[0].tags), pair
+        assert split_of(items[0]) == split_of(items[1]), pair
 
 
 ETNA = ("Hi Giulia, we poured your 2019 Etna Rosso by the glass all winter at Ostra and guests kept asking about "
