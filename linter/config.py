@@ -47,6 +47,8 @@ class Config:
         return {**DEFAULT_THRESHOLDS, **(calibrated or {}), **dict(self.thresholds)}
 
     def ignored_for(self, path: str) -> tuple[str, ...]:
+        if not self.per_file_ignores:
+            return ()
         base = self.path.parent if self.path else Path.cwd()
         try:
             relative = Path(path).resolve().relative_to(base.resolve()).as_posix()

@@ -85,30 +85,43 @@ class MoveReader:
         self.weights = np.array(data["weights"], dtype=float).reshape(len(self.idf), len(self.names))
         self.intercepts = np.array(data["intercepts"], dtype=float)
 
-    def probabilities(self, words: list[str]) -> "np.ndarray":
-        vector = tfidf(words, self.vocabulary, self.idf)
-        logits = self.intercepts.copy()
-        if vector:
-            logits += np.fromiter(vector.values(), dtype=float, count=len(vector)) @ self.weights[list(vector)]
-        logits -= logits.max()
+    def probabilities(self, sentence_terms: list[list[str]]) -> "np.ndarray":
+        """(sentences x moves) probabilities: one gather and one segmented sum for the whole message."""
+        indices, values, starts = stack([tfidf(words, self.vocabulary, self.idf) for words in sentence_terms])
+        logits = np.tile(self.intercepts, (len(sentence_terms), 1))
+        nonempty = np.diff(np.append(starts, len(indices))) > 0  # reduceat would give an empty one its neighbour
+        if nonempty.any():
+            logits[nonempty] += np.add.reduceat(self.weights[indices] * values[:, None], starts[nonempty], axis=0)
+        logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
-        return exp / exp.sum()
+        return exp / exp.sum(axis=1, keepdims=True)
 
     def features(self, sentence_terms: list[list[str]]) -> dict[str, float]:
         """Per move, its largest probability over the body's sentences and its mean share."""
-        rows = [self.probabilities(words) for words in sentence_terms]
         out: dict[str, float] = {}
+        if not sentence_terms:
+            return {f"move_{kind}_{move}": 0.0 for move in MESSAGE_MOVES for kind in ("max", "share")}
+        rows = self.probabilities(sentence_terms)
         for move in MESSAGE_MOVES:
-            column = self.names.index(move)
-            values = [float(row[column]) for row in rows]
-            out[f"move_max_{move}"] = max(values) if values else 0.0
-            out[f"move_share_{move}"] = sum(values) / len(values) if values else 0.0
+            column = rows[:, self.names.index(move)].tolist()
+            out[f"move_max_{move}"] = max(column)
+            out[f"move_share_{move}"] = sum(column) / len(column)
         return out
 
 
+def stack(vectors: list[dict[int, float]]) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
+    """Sparse vectors laid end to end: their indices, their values, and where each one starts."""
+    starts = np.cumsum([0] + [len(v) for v in vectors[:-1]]).astype(np.intp) if vectors else np.zeros(0, np.intp)
+    indices = np.fromiter((i for v in vectors for i in v), dtype=np.intp)
+    values = np.fromiter((x for v in vectors for x in v.values()), dtype=float, count=len(indices))
+    return indices, values, starts
+
+
 def body_sentence_terms(analysis) -> list[list[str]]:
-    """The terms of each body sentence, as the move reader reads them."""
-    return [terms(analysis, s.start, s.end) for s in analysis.signals.body]
+    """The terms of each body sentence (the move reader and the sentence readings share them)."""
+    if analysis.body_terms is None:
+        analysis.body_terms = [terms(analysis, s.start, s.end) for s in analysis.signals.body]
+    return analysis.body_terms
 
 
 @dataclass
@@ -220,17 +233,23 @@ class LinearModel:
         return [t for c, t in ranked if c > 0 and not t.startswith("__")]
 
     def sentence_readings(self, analysis, min_words: int = 4) -> list[SentenceReading]:
-        """How the classifier reads each body sentence on its own (n-grams only, signals at their mean)."""
+        """How the classifier reads each body sentence on its own (n-grams only, signals at their mean):
+        one gather of the weights and one segmented sum for all the message's sentences."""
         columns = [(label, self.model_labels.index(label)) for label in ("generic", "self_serving") if label in self.model_labels]
+        chosen = [(sentence, words) for sentence, words in zip(analysis.signals.body, body_sentence_terms(analysis))
+                  if sum(1 for w in words if " " not in w) >= min_words]
+        vectors = [self.vector(words, None) for _, words in chosen]
+        indices, values, starts = stack(vectors)
+        if not chosen or not len(indices):
+            return [SentenceReading(sentence.start, sentence.end, label, 1 / (1 + math.exp(-float(self.intercepts[column]))),
+                                    partial(list)) for sentence, _ in chosen for label, column in columns]
+        parts = self.matrix[indices] * values[:, None]
+        ends = np.append(starts[1:], len(indices))
         readings = []
-        for sentence in analysis.signals.body:
-            words = terms(analysis, sentence.start, sentence.end)
-            if sum(1 for w in words if " " not in w) < min_words:
-                continue
-            indices, parts = self.contributions(self.vector(words, None))
-            logits = self.logits(parts)
+        for (sentence, _), a, b in zip(chosen, starts.tolist(), ends.tolist()):
+            logits = (self.intercepts + parts[a:b].sum(axis=0)).tolist()
             for label, column in columns:
-                top = partial(self._top_terms, indices, parts[:, column], 3)
+                top = partial(self._top_terms, indices[a:b].tolist(), parts[a:b, column], 3)
                 readings.append(SentenceReading(sentence.start, sentence.end, label, 1 / (1 + math.exp(-logits[column])), top))
         return readings
 

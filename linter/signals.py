@@ -240,8 +240,10 @@ _LOWER: dict[int, str] = {}  # spaCy's LOWER hash -> our lower-cased form, share
 _NORM: dict[int, str] = {}  # spaCy's NORM hash -> the string
 
 
-def tokens_of(doc) -> list[Token]:
-    """Read the Doc once, through `Doc.to_array` (C speed) rather than a Python object per token."""
+def tokens_of(doc, text: str) -> list[Token]:
+    """Read the Doc once, through `Doc.to_array` (C speed) rather than a Python object per token.
+
+    `text` is the text the Doc was made from (`Doc.text` would rebuild it token by token)."""
     global _TOKEN_ATTRS
     if _TOKEN_ATTRS is None:
         from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, LENGTH, LIKE_NUM, LOWER, NORM, POS, SENT_START
@@ -249,7 +251,6 @@ def tokens_of(doc) -> list[Token]:
         _TOKEN_ATTRS = [IDX, LENGTH, IS_ALPHA, IS_PUNCT, IS_SPACE, LIKE_NUM, SENT_START, LOWER, POS, NORM]
     if not len(doc):
         return []
-    text = doc.text
     strings = doc.vocab.strings
     lowers, norms = _LOWER, _NORM
     out = []
@@ -328,7 +329,7 @@ def _is_word(token: Token) -> bool:
 def measure(message: Message, doc) -> Signals:
     text = message.analysed
     research_slots = [(p.start, p.end) for p in message.placeholders if p.role == "research"]
-    tokens = tokens_of(doc)
+    tokens = tokens_of(doc, text)
     starts = [t.start for t in tokens]
     ends = [t.end for t in tokens]
     sentences: list[Sentence] = []
@@ -400,3 +401,4 @@ class Analysis:
     context: object = None  # template.ContextSummary when rendered with --context
     readings: list = field(default_factory=list)  # model.SentenceReading, when a classifier is loaded
     phrases: list = field(default_factory=list)  # (start, end, rule code) of each phrase rule's finding
+    body_terms: list | None = None  # the classifier's n-grams of each body sentence, once worked out
