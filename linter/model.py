@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+from bisect import bisect_left, bisect_right
 import json
 import math
 from collections.abc import Callable
@@ -34,28 +35,47 @@ class ModelError(RuntimeError):
 def terms(analysis, start: int = 0, end: int | None = None) -> list[str]:
     """Word uni- and bigrams of a message's body and greeting (or of one span), placeholders as their role
     and each stock phrase a rule found as its code: the classifier learns "__NL102__", not the words."""
-    message = analysis.message
-    end = len(message.text) if end is None else end
-    skipped = [(r.start, r.end) for r in message.regions if r.kind in ("sign_off", "subject")]
-    slots = [(p.start, p.end, f"__{p.role}_slot__") for p in message.placeholders if p.start < end and p.end > start]
-    slots += [(a, b, f"__{code}__") for a, b, code in analysis.phrases if a < end and b > start]
+    end = len(analysis.message.text) if end is None else end
+    signals = analysis.signals
+    first = bisect_right(signals.token_ends, start)
+    last = bisect_left(signals.token_starts, end)
     words: list[str] = []
-    for token in analysis.signals.tokens_between(start, end):
-        if token.space or token.punct:
+    slots = _token_terms(analysis)
+    for word, is_slot in slots[first:last]:
+        if word is None or (is_slot and words and words[-1] == word):
             continue
+        words.append(word)
+    # A placeholder or phrase that begins before the span still names the span's first tokens.
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+def _token_terms(analysis) -> list[tuple[str | None, bool]]:
+    """Each token's term (None: not read) and whether it stands for a slot: worked out once per message
+    (and again only if the phrase findings change)."""
+    cached = analysis.term_index
+    if cached is not None and cached[0] is analysis.phrases:
+        return cached[1]
+    message = analysis.message
+    skipped = [(r.start, r.end) for r in message.regions if r.kind in ("sign_off", "subject")]
+    slots = [(p.start, p.end, f"__{p.role}_slot__") for p in message.placeholders]
+    slots += [(a, b, f"__{code}__") for a, b, code in analysis.phrases]
+    out: list[tuple[str | None, bool]] = []
+    for token in analysis.signals.tokens:
         idx = token.start
-        if skipped and any(a <= idx < b for a, b in skipped):
+        if token.space or token.punct or (skipped and any(a <= idx < b for a, b in skipped)):
+            out.append((None, False))
             continue
         slot = next((name for a, b, name in slots if a <= idx < b), None) if slots else None
         if slot:
-            if not words or words[-1] != slot:
-                words.append(slot)
-            continue
-        if token.number:
-            words.append("__num__")
+            out.append((slot, True))
+        elif token.number:
+            out.append(("__num__", False))
         elif token.alpha or "'" in token.lower:
-            words.append(token.lower)
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+            out.append((token.lower, False))
+        else:
+            out.append((None, False))
+    analysis.term_index = (analysis.phrases, out)
+    return out
 
 
 # The sentence moves whose share in a message the classifier reads (greeting and sign-off are not body).

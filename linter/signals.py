@@ -402,3 +402,4 @@ class Analysis:
     readings: list = field(default_factory=list)  # model.SentenceReading, when a classifier is loaded
     phrases: list = field(default_factory=list)  # (start, end, rule code) of each phrase rule's finding
     body_terms: list | None = None  # the classifier's n-grams of each body sentence, once worked out
+    term_index: tuple | None = None  # (phrases, each token's term), see model._token_terms
