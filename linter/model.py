@@ -250,7 +250,7 @@ class LinearModel:
             positions = np.argpartition(terms_only, len(indices) - 2 * n)[len(indices) - 2 * n:].tolist()
         values = contribution.tolist()
         ranked = heapq.nlargest(n, ((values[k], inverse[indices[k]]) for k in positions if indices[k] in inverse))
-        return [t for c, t in ranked if c > 0 and not t.startswith("__")]
+        return [t for c, t in ranked if c > 0 and "__" not in t]  # slots and rule codes are not words to show
 
     def sentence_readings(self, analysis, min_words: int = 4) -> list[SentenceReading]:
         """How the classifier reads each body sentence on its own (n-grams only, signals at their mean):

@@ -33,7 +33,7 @@ from linter.model import (FORMAT, LABEL_TO_SCORE, MODEL_FILE, LinearModel, MoveR
 from linter.scoring import features, rules_logits
 
 LABELS_TRAINED = ("generic", "self_serving", "not_researched", "good")
-C_GRID = (0.1, 0.3, 1.0, 3.0)
+C_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
 RULES_WEIGHTS = (0.0, 0.3, 0.5)
 MIN_DF = 3
 MOVE_C = 1.0  # the sentence-move reader's regularisation, fixed beforehand
