@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+from collections import Counter
 from bisect import bisect_left, bisect_right
 import json
 import math
@@ -83,13 +84,15 @@ MESSAGE_MOVES = ("pleasantry", "self_intro", "research", "common_ground", "value
                  "filler", "apology", "thanks", "other")
 
 
+_SUBLINEAR = [0.0] + [1.0 + math.log(n) for n in range(1, 64)]  # 1 + log(count), looked up, not recomputed
+
+
 def tfidf(words: list[str], vocabulary: dict[str, int], idf) -> dict[int, float]:
     """Sparse tf-idf of one bag of terms, exactly as scikit-learn's TfidfVectorizer(sublinear_tf, l2)."""
-    counts: dict[int, int] = {}
-    for i in map(vocabulary.get, words):
-        if i is not None:
-            counts[i] = counts.get(i, 0) + 1
-    sparse = {i: (1.0 + math.log(n)) * idf[i] for i, n in counts.items()}
+    counts = Counter(map(vocabulary.get, words))  # keeps first-seen order, so sums add up in the same order
+    counts.pop(None, None)
+    sublinear = _SUBLINEAR
+    sparse = {i: (sublinear[n] if n < 64 else 1.0 + math.log(n)) * idf[i] for i, n in counts.items()}
     norm = math.sqrt(sum(v * v for v in sparse.values()))
     return {i: v / norm for i, v in sparse.items()} if norm > 0 else sparse
 

@@ -25,6 +25,8 @@ SLOTS = {
 }
 EASY_OUT = "If the timing isn't right, no worries at all."
 _TIME_BOUND = re.compile(r"\b(\d+|ten|fifteen|twenty|thirty)[- ]?(min|minute)|\bthis week\b|\bnext week\b|\bby (monday|tuesday|wednesday|thursday|friday)\b|\bquick (call|chat|question)\b|\bone question\b|\btwo questions\b", re.I)
+# "I'm so sorry to ask, but would you ..." keeps its ask and loses its apology.
+_APOLOGY_LEAD = re.compile(r"(?i)^\s*(i'?m|i am)?\s*(so |really |very |terribly )?(sorry|apologi[sz]e)[^,.?!]*,\s*(but\s+)?")
 _IMPERSONAL = re.compile(r"(?i)^\s*(to whom it may concern|dear (sir|madam|hiring|recruit)|hi there|hello there)")
 
 
@@ -73,8 +75,8 @@ def rewrite(linter: Linter, source: Source, template_path: Path | None = None, f
     research = pick(lambda s: s.research or s.research_slot or s.shared_context)
     offers = pick(lambda s: s.offer and s not in research)
     asks = pick(lambda s: s.ask and not s.offer and s not in research)
-    intro = pick(lambda s: s.self_intro and not (s.ask or s.offer or s in research))[:1]
-    easy = pick(lambda s: s.easy_out)
+    intro = pick(lambda s: s.self_intro and not (s.ask or s.offer or s.apology or s in research))[:1]
+    easy = pick(lambda s: s.easy_out and not s.apology)
 
     hook = " ".join(_first_upper(_clean(s)) for s in research[:2])
     if not hook:
@@ -86,7 +88,7 @@ def rewrite(linter: Linter, source: Source, template_path: Path | None = None, f
         slots.append(value)
     small = [s for s in asks if not s.big_ask and _TIME_BOUND.search(s.text)]
     chosen = small or [s for s in asks if not s.big_ask] or asks
-    ask = _first_upper(_clean(chosen[0])) if chosen else ""
+    ask = _first_upper(_APOLOGY_LEAD.sub("", _clean(chosen[0]))) if chosen else ""
     if not ask or not _TIME_BOUND.search(ask):
         ask = SLOTS["ask"]
         slots.append("[one specific question]")
