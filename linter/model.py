@@ -57,17 +57,21 @@ def _token_terms(analysis) -> list[tuple[str | None, bool]]:
     if cached is not None and cached[0] is analysis.phrases:
         return cached[1]
     message = analysis.message
-    skipped = [(r.start, r.end) for r in message.regions if r.kind in ("sign_off", "subject")]
     slots = [(p.start, p.end, f"__{p.role}_slot__") for p in message.placeholders]
     slots += [(a, b, f"__{code}__") for a, b, code in analysis.phrases]
+    # What stands at each character: written last-first so the first slot listed wins, as a scan would.
+    at: list[str | None] = [None] * (len(message.text) + 1)
+    for a, b, name in reversed(slots):
+        at[a:b] = [name] * (b - a)
+    for region in message.regions:
+        if region.kind in ("sign_off", "subject"):
+            at[region.start:region.end] = [""] * (region.end - region.start)
     out: list[tuple[str | None, bool]] = []
     for token in analysis.signals.tokens:
-        idx = token.start
-        if token.space or token.punct or (skipped and any(a <= idx < b for a, b in skipped)):
+        slot = at[token.start]
+        if token.space or token.punct or slot == "":
             out.append((None, False))
-            continue
-        slot = next((name for a, b, name in slots if a <= idx < b), None) if slots else None
-        if slot:
+        elif slot:
             out.append((slot, True))
         elif token.number:
             out.append(("__num__", False))
