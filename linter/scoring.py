@@ -151,14 +151,17 @@ def rules_logits(values: dict[str, float], findings: list[Finding]) -> dict[str,
     return logits
 
 
-def _overall_reason(overall: float, problems: dict[str, float], lowering: list[str]) -> ScoreReason:
+def _overall_reason(overall: float, problems: dict[str, float], lowering: list[str], findings: list[Finding]) -> ScoreReason:
     """Why `overall` is what it is, in words. When no problem score is high and `overall` is still low, the
-    reason names the wording that lowered it, so the two never contradict each other silently."""
+    reason names the wording and the findings that lowered it, so the two never contradict each other
+    silently."""
     effect = round(100 * overall - 50, 1)
     terms = ", ".join(f"'{t}'" for t in lowering[:3])
     if overall < 0.5 and max(problems.values()) < 0.5:
+        named = list(dict.fromkeys(f"{f.code} {f.name}" for f in findings if f.severity != "info"))[:2]
         return ScoreReason(f"no problem score is high, but the classifier reads wording a careful networker would "
-                           f"rewrite{': ' + terms if terms else ''}", effect, "model")
+                           f"rewrite{': ' + terms if terms else ''}{'; findings: ' + ', '.join(named) if named else ''}",
+                           effect, "model")
     if overall < 0.5:
         return ScoreReason(f"the problems above{'; wording: ' + terms if terms else ''}", effect, "model")
     return ScoreReason("the classifier's estimate that a careful networker would send it", effect, "model")
@@ -192,7 +195,7 @@ def score(analysis: Analysis, findings: list[Finding], model=None) -> Scores:
         reasons[label] = explained
     if model_output is not None and "good" in model_output.logits:
         overall = _sigmoid(model_output.logits["good"])
-        reasons["overall"] = [_overall_reason(overall, probabilities, model_output.terms.get("good", []))]
+        reasons["overall"] = [_overall_reason(overall, probabilities, model_output.terms.get("good", []), findings)]
     else:
         overall = _sigmoid(by_rules["good"])
         reasons["overall"] = [ScoreReason("blend of the three problem scores and the findings", round(100 * overall - 50, 1), "rules")]

@@ -199,3 +199,26 @@ def test_no_research_finding_yields_to_the_classifier_when_it_sees_research():
     assert "NL201" not in {f["code"] for f in with_model["findings"]}
     assert rules_only["scores"]["missing_research"] >= 50
     assert "NL201" in {f["code"] for f in rules_only["findings"]}
+
+
+def test_a_low_overall_with_no_high_problem_names_its_reason():
+    """`overall` never contradicts the three problem scores silently: when all three are low and
+    `overall` still fails the message, its explanation says what the classifier read."""
+    from linter.corpus import split_of
+
+    from linter.config import Config
+    from linter.engine import Linter
+
+    linter = Linter(Config(), model=load_model(MODEL))
+    floor = linter.config.threshold(linter.model.thresholds)["overall"]
+    seen = 0
+    for message in load(corpus_files(ROOT / "corpus")):
+        if split_of(message) != "test" or not message.template:
+            continue
+        report = linter.lint_text(message.text, "m.j2", "template")
+        s = report.scores
+        if max(s.genericness, s.self_serving, s.missing_research) < 50 and s.overall < floor:
+            seen += 1
+            reason = s.reasons["overall"][0].label
+            assert reason.startswith("no problem score is high") and ("'" in reason or "findings:" in reason), message.id
+    assert seen, "the test split should hold such messages"
