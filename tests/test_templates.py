@@ -240,3 +240,17 @@ def test_merge_field_and_square_placeholders_have_roles():
     roles = {p.name: p.role for p in parse(text).placeholders}
     assert roles == {"First_Name": "identity", "Trigger_Event": "research", "Company": "identity",
                      "mutual connection": "research", "Sender_Name": "sender", "Your Title": "sender"}
+
+
+def test_pre_commit_judges_a_plain_text_template_as_a_template(hook_repo):
+    repo, env = hook_repo
+    for name in [*repo.glob("*.j2"), *repo.glob("*.txt")]:
+        name.unlink()
+    (repo / "intro.txt").write_text(SHARED_TEMPLATE)
+    (repo / "to-ana.txt").write_text("Hi [First Name],\n\nYour talk on pricing at SaaStr was the clearest I have "
+                                     "heard. Could I ask one question?\n\nBest,\nSam\n")
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    proc = _pre_commit(repo, env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "to-ana.txt:1:4: NL701" in proc.stdout
+    assert "intro.txt" not in proc.stdout.replace("intro.txt: PASS", ""), proc.stdout
