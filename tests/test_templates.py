@@ -253,4 +253,5 @@ def test_pre_commit_judges_a_plain_text_template_as_a_template(hook_repo):
     proc = _pre_commit(repo, env)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "to-ana.txt:1:4: NL701" in proc.stdout
-    assert "intro.txt" not in proc.stdout.replace("intro.txt: PASS", ""), proc.stdout
+    assert "intro.txt: PASS" in proc.stdout and "intro.txt:1:" not in proc.stdout and "NL701" not in proc.stdout.split("to-ana.txt")[0]
+    assert "judged as a template: it has a slot for the sender, '[Your Name]'" in proc.stdout
