@@ -1,7 +1,9 @@
 """The engine: one draft in, one `FileReport` out.
 
-read text -> `message.parse` (shape, placeholders) -> spaCy doc -> `signals.measure` -> rules and checks
--> classifier -> `scoring.score` -> verdict. The engine knows no rule by name; rules live in `rules/`.
+read text (a draft, or a template by extension or placeholders: `source_for`) -> `message.parse` (shape,
+placeholders) -> spaCy doc -> `signals.measure` -> rule findings -> `scoring.score` (with the classifier)
+-> the classifier's own findings -> filters -> verdict. The engine knows no rule by name; rules live in
+`rules/`.
 """
 
 from __future__ import annotations
