@@ -56,6 +56,7 @@ class Message:
     labels: dict[str, int]
     sentences: tuple[tuple[str, str], ...]  # (move, text)
     source: str
+    spans: tuple[tuple[int, int], ...] = ()  # where each sentence stands in `text`
 
 
 class CorpusError(ValueError):
@@ -90,6 +91,7 @@ def parse_line(line: str, where: str) -> Message:
     if not isinstance(row["tags"], list) or not all(isinstance(t, str) for t in row["tags"]):
         raise CorpusError(f"{where}: tags must be a list of strings")
     sentences = []
+    spans = []
     cursor = 0
     for item in row["sentences"]:
         if not (isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)):
@@ -102,6 +104,7 @@ def parse_line(line: str, where: str) -> Message:
             raise CorpusError(f"{where}: sentence {sentence[:40]!r} is not found in text after the previous one")
         cursor = found + len(sentence)
         sentences.append((move, sentence))
+        spans.append((found, cursor))
     if not sentences:
         raise CorpusError(f"{where}: sentences must list the message's sentences")
     return Message(
@@ -114,6 +117,7 @@ def parse_line(line: str, where: str) -> Message:
         labels={k: int(v) for k, v in labels.items()},
         sentences=tuple(sentences),
         source=where.split(":")[0],
+        spans=tuple(spans),
     )
 
 
@@ -263,7 +267,6 @@ def cues_of(messages: list[Message]) -> list[dict[str, bool]]:
     """Each message's surface cues, by name."""
     from linter.config import Config
     from linter.engine import Linter, Source
-    from linter.message import parse
 
     linter = Linter(Config(), model=None)
     stock = {r.code: f"phrase {r.code} {r.name}" for r in linter.rules
@@ -271,7 +274,10 @@ def cues_of(messages: list[Message]) -> list[dict[str, bool]]:
     rows = []
     for message in messages:
         words = words_of(message.text)
-        parsed = parse(message.text)
+        # The phrase itself, wherever it stands: a rule's `unless` (quiet when there is research) would
+        # tie the cue to the labels.
+        analysis = linter.analyse(Source(message.id, message.text, "template" if message.template else "draft"))
+        parsed = analysis.message
         greeting = parsed.region("greeting")
         opener = message.text[greeting.start:greeting.end].split()[0].lower().strip(",") if greeting else ""
         row = {f"words {a}-{b}" if b < 10_000 else f"words {a}+": a <= words <= b for a, b in LENGTH_BUCKETS}
@@ -288,9 +294,6 @@ def cues_of(messages: list[Message]) -> list[dict[str, bool]]:
             "placeholders: [square]": any(p.syntax == "bracket" for p in parsed.placeholders),
             "placeholders: {{merge}}": any(p.syntax == "jinja" for p in parsed.placeholders),
         })
-        # The phrase itself, wherever it stands: a rule's `unless` (quiet when there is research) would
-        # tie the cue to the labels.
-        analysis = linter.analyse(Source(message.id, message.text, "template" if message.template else "draft"))
         fired = {code for code, _, _ in linter.compiled.matches(analysis.doc, analysis.signals.tokens)}
         row.update({name: code in fired for code, name in stock.items()})
         rows.append(row)

@@ -17,7 +17,7 @@ from linter.cache import StartupCache
 from linter.checks import CHECKS, MODEL_CHECKS, Hit
 from linter.config import Config
 from linter.data import rules_dir
-from linter.message import find_regions, parse
+from linter.message import find_placeholders, find_regions, parse
 from linter.report import SEVERITY_RANK, FileReport, Finding, LineIndex
 from linter.rules import CATEGORIES, CompiledRules, Rule, RuleError, load_rules, load_strategies
 from linter.scoring import score
@@ -42,7 +42,7 @@ TEMPLATE_PLACEHOLDERS = 3
 
 def template_evidence(text: str, config: Config) -> str | None:
     """Why a .txt or .md file reads as a template, or None when its placeholders look like stray gaps."""
-    placeholders = parse(text, config.identity_fields, config.research_fields).placeholders
+    placeholders, _, _ = find_placeholders(text, config.identity_fields, config.research_fields)
     sender = next((p for p in placeholders if p.role == "sender"), None)
     if sender is not None:
         return f"it has a slot for the sender, '{text[sender.start:sender.end]}'"

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from collections import Counter
-from bisect import bisect_left, bisect_right
 import json
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -36,17 +35,12 @@ class ModelError(RuntimeError):
 def terms(analysis, start: int = 0, end: int | None = None) -> list[str]:
     """Word uni- and bigrams of a message's body and greeting (or of one span), placeholders as their role
     and each stock phrase a rule found as its code: the classifier learns "__NL102__", not the words."""
-    end = len(analysis.message.text) if end is None else end
-    signals = analysis.signals
-    first = bisect_right(signals.token_ends, start)
-    last = bisect_left(signals.token_starts, end)
+    first, last = analysis.signals.token_range(start, len(analysis.message.text) if end is None else end)
     words: list[str] = []
-    slots = _token_terms(analysis)
-    for word, is_slot in slots[first:last]:
-        if word is None or (is_slot and words and words[-1] == word):
+    for word, is_slot in _token_terms(analysis)[first:last]:
+        if word is None or (is_slot and words and words[-1] == word):  # one slot, one term
             continue
         words.append(word)
-    # A placeholder or phrase that begins before the span still names the span's first tokens.
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
@@ -125,10 +119,10 @@ class MoveReader:
 
     def features(self, sentence_terms: list[list[str]]) -> dict[str, float]:
         """Per move, its largest probability over the body's sentences and its mean share."""
-        out: dict[str, float] = {}
         if not sentence_terms:
             return {f"move_{kind}_{move}": 0.0 for move in MESSAGE_MOVES for kind in ("max", "share")}
         rows = self.probabilities(sentence_terms)
+        out: dict[str, float] = {}
         for move in MESSAGE_MOVES:
             column = rows[:, self.names.index(move)].tolist()
             out[f"move_max_{move}"] = max(column)
@@ -228,13 +222,10 @@ class LinearModel:
         """Each model label's logit (in `model_labels` order) from `contributions`."""
         return (self.intercepts + parts.sum(axis=0)).tolist()
 
-    def dense_inputs(self, analysis, values: dict[str, float], by_rules: dict[str, float]) -> dict[str, float]:
-        """The named features: the rules' signals and logits, and the body's sentence moves."""
-        return dense_inputs(values, by_rules, self.moves.features(body_sentence_terms(analysis)) if self.moves else {})
-
     def predict(self, analysis, values: dict[str, float], by_rules: dict[str, float]) -> ModelOutput:
         """Each label's logit: (1 - w) x classifier + w x rules, w = the label's `rules_weight`."""
-        dense = self.dense_inputs(analysis, values, by_rules)
+        moves = self.moves.features(body_sentence_terms(analysis)) if self.moves else {}
+        dense = dense_inputs(values, by_rules, moves)
         vector = self.vector(terms(analysis), dense)
         indices, parts = self.contributions(vector)
         raw = dict(zip(self.model_labels, self.logits(parts)))
@@ -265,11 +256,7 @@ class LinearModel:
         columns = [(label, self.model_labels.index(label)) for label in ("generic", "self_serving") if label in self.model_labels]
         chosen = [(sentence, words) for sentence, words in zip(analysis.signals.body, body_sentence_terms(analysis))
                   if sum(1 for w in words if " " not in w) >= min_words]
-        vectors = [self.vector(words, None) for _, words in chosen]
-        indices, values, starts = stack(vectors)
-        if not chosen or not len(indices):
-            return [SentenceReading(sentence.start, sentence.end, label, 1 / (1 + math.exp(-float(self.intercepts[column]))),
-                                    partial(list)) for sentence, _ in chosen for label, column in columns]
+        indices, values, starts = stack([self.vector(words, None) for _, words in chosen])
         parts = self.matrix[indices] * values[:, None]
         ends = np.append(starts[1:], len(indices))
         readings = []

@@ -57,7 +57,8 @@ class Scores:
     overall: int
     reasons: dict[str, list[ScoreReason]] = field(default_factory=dict)
     reliable: bool = True
-    # The named numbers the scores were made from (`scoring.features`): what training reads too.
+    # The classifier's named inputs (`model.dense_inputs`: signals, rules' logits, sentence moves), or
+    # without a model the signals (`scoring.features`): what training reads too.
     inputs: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
     # The classifier's own probability per label (generic ... good) before any blend with the rules.
     classifier: dict[str, float] = field(default_factory=dict, repr=False, compare=False)

@@ -189,9 +189,9 @@ class Signals:
     token_starts: list[int] = field(default_factory=list, repr=False)
     token_ends: list[int] = field(default_factory=list, repr=False)
 
-    def tokens_between(self, start: int, end: int) -> list[Token]:
-        """The tokens that overlap the characters [start, end)."""
-        return _between(self.tokens, self.token_starts, self.token_ends, start, end)
+    def token_range(self, start: int, end: int) -> tuple[int, int]:
+        """Indices [first, last) of the tokens that overlap the characters [start, end)."""
+        return _range(self.token_starts, self.token_ends, start, end)
 
     def any(self, flag: str) -> bool:
         return any(getattr(s, flag) for s in self.sentences if s.region == "body")
@@ -317,9 +317,15 @@ def _specifics(span: list[Token], message: Message, ents: list) -> list[str]:
     return found
 
 
+def _range(starts: list[int], ends: list[int], start: int, end: int) -> tuple[int, int]:
+    """Indices of the tokens that overlap the characters [start, end), given their sorted start and end offsets."""
+    return bisect_right(ends, start), bisect_left(starts, end)
+
+
 def _between(tokens: list[Token], starts: list[int], ends: list[int], start: int, end: int) -> list[Token]:
-    """The tokens that overlap the characters [start, end), given their sorted start and end offsets."""
-    return tokens[bisect_right(ends, start):bisect_left(starts, end)]
+    """The tokens that overlap the characters [start, end)."""
+    first, last = _range(starts, ends, start, end)
+    return tokens[first:last]
 
 
 def _is_word(token: Token) -> bool:

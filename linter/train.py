@@ -88,11 +88,7 @@ def extract(messages: list[Message], linter: Linter | None = None) -> list[Examp
         findings = linter.findings(analysis)
         values = features(analysis, findings)
         by_rules = rules_logits(values, findings)
-        labelled, cursor = [], 0
-        for move, sentence in message.sentences:
-            at = message.text.find(sentence, cursor)
-            cursor = at + len(sentence)
-            labelled.append((move, terms(analysis, at, cursor)))
+        labelled = [(move, terms(analysis, start, end)) for (move, _), (start, end) in zip(message.sentences, message.spans)]
         examples.append(Example(message, terms(analysis), dense_inputs(values, by_rules, {}),
                                 {label: by_rules[LABEL_TO_SCORE[label]] for label in LABELS_TRAINED},
                                 body_sentence_terms(analysis), labelled))
@@ -144,9 +140,9 @@ def fit_move_reader(examples: list[Example]) -> dict:
             "intercepts": [float(x) for x in model.intercept_]}
 
 
-def move_features(train: list[Example], apply: list[Example]) -> tuple[list[dict], list[dict]]:
+def move_features(train: list[Example], apply: list[Example]) -> tuple[list[dict], list[dict], dict]:
     """Move features for `train` (cross-fitted: each fold read by a reader that never saw it) and for
-    `apply` (read by a reader fitted on all of `train`)."""
+    `apply` (read by a reader fitted on all of `train`), and that reader's model-file block."""
     fold = [int(hashlib.sha256(group_of(e.message).encode()).hexdigest()[:8], 16) % CROSS_FIT for e in train]
     own: list[dict] = [{} for _ in train]
     for k in range(CROSS_FIT):
@@ -154,8 +150,9 @@ def move_features(train: list[Example], apply: list[Example]) -> tuple[list[dict
         for i, (e, f) in enumerate(zip(train, fold)):
             if f == k:
                 own[i] = reader.features(e.body)
-    reader = MoveReader(fit_move_reader(train))
-    return own, [reader.features(e.body) for e in apply]
+    block = fit_move_reader(train)
+    reader = MoveReader(block)
+    return own, [reader.features(e.body) for e in apply], block
 
 
 # --- the message classifier ---------------------------------------------------------------------
@@ -205,7 +202,7 @@ def cross_domain(examples: list[Example], log) -> dict:
     for source, held in FOLDS:
         train = [e for e in examples if domain_of(e.message) == source]
         test = [e for e in examples if domain_of(e.message) == held]
-        own, other = move_features(train, test)
+        own, other, _ = move_features(train, test)
         dense_train = [{**e.signals, **m} for e, m in zip(train, own)]
         dense_test = [{**e.signals, **m} for e, m in zip(test, other)]
         featurizer = Featurizer().fit(train, dense_train)
@@ -252,8 +249,7 @@ def build(root: Path, log=print) -> tuple[dict, str, dict]:
     # Model choice: cross-domain folds over the training set only; no test or validation message is read.
     search = cross_domain(training, log)
 
-    own, _ = move_features(training, [])
-    reader_block = fit_move_reader(training)
+    own, _, reader_block = move_features(training, [])
     reader = MoveReader(reader_block)
     dense_train = [{**e.signals, **m} for e, m in zip(training, own)]
     featurizer = Featurizer().fit(training, dense_train)
