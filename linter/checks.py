@@ -1,6 +1,8 @@
-"""Procedural checks: the rules that a phrase list cannot express.
+"""The checks: how a rule reads a whole message when a phrase list cannot say it.
 
-A rule file names one with `check: NAME` and may tune it with `params`. Each check reads an `Analysis`
+A rule file names one with `check: NAME` and says in `params` what it reads. Four kinds are generic
+(`sentence`, `absent`, `limit`, `recipients`: the vocabulary and cut-offs live in the rule file and in
+`rules/lexicons/`); the others each measure one thing no generic kind does. Each check reads an `Analysis`
 and returns `Hit`s: the characters to point at and values for the rule's message (`{fields}`, `{count}`).
 """
 
@@ -41,27 +43,81 @@ def _body(analysis: Analysis) -> list[Sentence]:
     return analysis.signals.body
 
 
-@check("no-research")
-def no_research(analysis: Analysis, params: dict) -> list[Hit]:
+_WORD = re.compile(r"[\w'’-]+")
+
+
+# --- Generic kinds: what they look for is named in the rule's `params`. -------------------------------
+
+@check("sentence")
+def sentence(analysis: Analysis, params: dict) -> list[Hit]:
+    """Each body sentence with every flag in `has` and none in `lacks`; with `count: hedges`, at least `min` of them."""
+    has, lacks = params.get("has", ()), params.get("lacks", ())
+    hits = []
+    for s in _body(analysis):
+        if not all(getattr(s, f) for f in has) or any(getattr(s, f) for f in lacks):
+            continue
+        if "count" in params:
+            found = getattr(s, params["count"])
+            if len(found) >= params.get("min", 1):
+                hits.append(_at(s, count=len(found), found=", ".join(f"'{h}'" for h in found)))
+        else:
+            hits.append(_at(s))
+    return hits
+
+
+@check("absent")
+def absent(analysis: Analysis, params: dict) -> list[Hit]:
+    """A body of `min_words` or more that lacks every message signal in `signals` (`Signals.has`).
+
+    Points at the first sentence flagged `given` (no such sentence, no finding), else at the first or last
+    body sentence (`at`)."""
     body = _body(analysis)
-    if not body or analysis.signals.body_words < params.get("min_words", 8):
+    if not body or analysis.signals.body_words < params.get("min_words", 0):
         return []
-    if any(s.research or s.research_slot or s.shared_context for s in body):
+    if any(analysis.signals.has[signal] for signal in params["signals"]):
         return []
-    return [_at(body[0])]
+    if "given" in params:
+        given = [s for s in body if getattr(s, params["given"])]
+        return [_at(given[0])] if given else []
+    return [_at(body[-1] if params.get("at") == "last" else body[0])]
 
 
-@check("flattery-without-specifics")
-def flattery(analysis: Analysis, params: dict) -> list[Hit]:
-    return [_at(s) for s in _body(analysis) if s.flattery and not s.thanks]
+def _counts(analysis: Analysis, what: str) -> tuple[list[int], int]:
+    """Per body sentence, and in all, how many words, asking sentences or question marks."""
+    body = _body(analysis)
+    if what == "words":
+        each = [len(_WORD.findall(s.text)) for s in body]
+        return each, analysis.signals.body_words
+    if what == "asks":
+        each = [int(s.ask) for s in body]
+        return each, sum(each)
+    return [int(s.question) for s in body], analysis.signals.questions
 
 
-@check("ask-without-offer")
-def ask_without_offer(analysis: Analysis, params: dict) -> list[Hit]:
-    asks = [s for s in _body(analysis) if s.ask and (s.big_ask or not params.get("big_only", False))]
-    if not asks or any(s.offer for s in _body(analysis)):
-        return []
-    return [_at(asks[0])]
+@check("limit")
+def limit(analysis: Analysis, params: dict) -> list[Hit]:
+    """The first of `limits` the body goes over: [{count: words|asks|questions, max: N, at: over|last, what: ...}].
+
+    `over` points at the sentence where the running count passes `max`; `last` at the last sentence counted."""
+    body = _body(analysis)
+    for spec in params["limits"]:
+        each, total = _counts(analysis, spec["count"])
+        if total <= spec["max"]:
+            continue
+        if spec.get("at", "over") == "over":
+            running = 0
+            for s, n in zip(body, each):
+                running += n
+                if running > spec["max"]:
+                    return [_at(s, count=total, limit=spec["max"], what=spec.get("what", spec["count"]))]
+        else:
+            counted = [s for s, n in zip(body, each) if n]
+            if counted:
+                return [_at(counted[-1], count=total, limit=spec["max"], what=spec.get("what", spec["count"]))]
+    return []
+
+
+# --- Checks of their own: each reads something no generic kind measures. ----------------------------
 
 
 @check("ask-before-context")
@@ -86,69 +142,17 @@ def self_focus(analysis: Analysis, params: dict) -> list[Hit]:
     return [_at(heavy, share=f"{signals.self_focus:.0%}", first=signals.first_person, second=signals.second_person)]
 
 
-@check("no-clear-ask")
-def no_clear_ask(analysis: Analysis, params: dict) -> list[Hit]:
-    body = _body(analysis)
-    has = analysis.signals.has
-    # A note that gives something (an offer, a resource) and asks nothing back is value first, not aimless.
-    if not body or has["ask"] or has["offer"] or has["thanks_message"] or analysis.signals.body_words < params.get("min_words", 15):
-        return []
-    return [_at(body[-1])]
-
-
-@check("multiple-asks")
-def multiple_asks(analysis: Analysis, params: dict) -> list[Hit]:
-    asks = [s for s in _body(analysis) if s.ask]
-    limit = params.get("max_asks", 3)
-    questions = analysis.signals.questions
-    if len(asks) > limit:
-        return [_at(asks[limit], count=len(asks), what="requests")]
-    if questions > params.get("max_questions", 3):
-        extra = [s for s in _body(analysis) if s.question]
-        if extra:
-            return [_at(extra[-1], count=questions, what="questions")]
-    return []
-
-
-@check("too-long")
-def too_long(analysis: Analysis, params: dict) -> list[Hit]:
-    limit = params.get("max_words", 200)
-    words = 0
-    for sentence in _body(analysis):
-        words += len(re.findall(r"[\w'’-]+", sentence.text))
-        if words > limit:
-            return [_at(sentence, count=analysis.signals.body_words, limit=limit)]
-    return []
-
-
 @check("wall-of-text")
 def wall_of_text(analysis: Analysis, params: dict) -> list[Hit]:
     text = analysis.message.analysed
     limit = params.get("max_words", 120)
     hits = []
     for m in re.finditer(r"(?:[^\r\n]+(?:\r\n|\r|\n)?)+", text):
-        words = len(re.findall(r"[\w'’-]+", m.group(0)))
+        words = len(_WORD.findall(m.group(0)))
         if words > limit:
             first_line_end = re.search(r"[.!?](\s|$)", m.group(0))
             end = m.start() + (first_line_end.end() if first_line_end else len(m.group(0).rstrip()))
             hits.append(Hit(m.start(), min(end, m.start() + len(m.group(0).rstrip())), {"count": words, "limit": limit}))
-    return hits
-
-
-_HEDGES = re.compile(
-    r"\b(maybe|perhaps|possibly|just|might|kind of|sort of|a bit|a little|i think|i guess|i suppose|"
-    r"if possible|if at all possible|if it's not too much trouble|if you don't mind|i was wondering|"
-    r"hopefully|somewhat|probably|not sure if|no idea if)\b"
-)
-
-
-@check("stacked-hedges")
-def stacked_hedges(analysis: Analysis, params: dict) -> list[Hit]:
-    hits = []
-    for sentence in _body(analysis):
-        found = _HEDGES.findall(sentence.text.lower().replace("’", "'"))
-        if len(found) >= params.get("min_hedges", 3):
-            hits.append(_at(sentence, count=len(found), hedges=", ".join(f"'{h}'" for h in found)))
     return hits
 
 
@@ -214,11 +218,16 @@ def _rows(numbers: list[int], count: int) -> str:
     return shown + (f" and {count - len(numbers)} more" if count > len(numbers) else "")
 
 
-@check("context-empty-field")
-def context_empty_field(analysis: Analysis, params: dict) -> list[Hit]:
-    summary = analysis.context
-    if summary is None:
+@check("recipients")
+def recipients(analysis: Analysis, params: dict) -> list[Hit]:
+    """What rendering a template once per recipient (`--context`) found: `summary` names which part to report."""
+    if analysis.context is None:
         return []
+    return _SUMMARIES[params["summary"]](analysis, params)
+
+
+def _empty_fields(analysis: Analysis, params: dict) -> list[Hit]:
+    summary = analysis.context
     hits = []
     for name, rows in sorted(summary.empty_fields.items()):
         start, end = _placeholder_hit(analysis, name)
@@ -227,10 +236,9 @@ def context_empty_field(analysis: Analysis, params: dict) -> list[Hit]:
     return hits
 
 
-@check("context-render-failed")
-def context_render_failed(analysis: Analysis, params: dict) -> list[Hit]:
+def _render_failures(analysis: Analysis, params: dict) -> list[Hit]:
     summary = analysis.context
-    if summary is None or not summary.failures:
+    if not summary.failures:
         return []
     row, key, reason = summary.failures[0]
     first_line_end = analysis.message.text.find("\n")
@@ -238,14 +246,16 @@ def context_render_failed(analysis: Analysis, params: dict) -> list[Hit]:
     return [Hit(0, end, {"count": summary.failure_count, "total": summary.rows, "row": row, "key": key, "reason": reason})]
 
 
-@check("context-sameness")
-def context_sameness(analysis: Analysis, params: dict) -> list[Hit]:
+def _sameness(analysis: Analysis, params: dict) -> list[Hit]:
     summary = analysis.context
-    if summary is None or summary.sameness is None or summary.sameness < params.get("threshold", 0.9):
+    if summary.sameness is None or summary.sameness < params.get("threshold", 0.9):
         return []
     fields = ", ".join(f"`{f}`" for f in summary.identity_fields) or "no field"
     start, end = _placeholder_hit(analysis, summary.identity_fields[0]) if summary.identity_fields else (0, 1)
     return [Hit(start, end, {"similarity": f"{summary.sameness:.0%}", "fields": fields})]
+
+
+_SUMMARIES = {"empty-fields": _empty_fields, "render-failures": _render_failures, "sameness": _sameness}
 
 
 @check("classifier-sentence")

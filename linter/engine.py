@@ -257,12 +257,12 @@ class Linter:
 
     def _confirmed(self, finding: Finding, scores) -> bool:
         """A whole-message rule marked `confirmed_by: <score>` (NL201 "no research", for one) is shown only
-        when that score agrees, 50 or more: the rules score it, then the classifier, which catches wording
+        when that score agrees (`confirmed_at`, 50 by default, or more): the rules score it, then the classifier, which catches wording
         the rules miss ("we poured your 2019 Etna Rosso all winter"), has the last word. Scores are not
         changed by this; it only keeps a finding from contradicting its own score."""
         rule = self.compiled.rules.get(finding.code)
         score = rule.params.get("confirmed_by") if rule is not None else None
-        return score is None or getattr(scores, score) >= 50
+        return score is None or getattr(scores, score) >= rule.params.get("confirmed_at", 50)
 
     def verdict(self, findings: list[Finding], scores) -> str:
         floor = SEVERITY_RANK[self.config.fail_on]

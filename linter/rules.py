@@ -1,8 +1,9 @@
 """Rule files: loading, validating and compiling them into spaCy matchers.
 
-A rule is one YAML file (see `rules/README.md`). It finds words in one of three ways: `phrases` (plain
-phrases with `(a|b|)` alternatives, matched on token norms), `patterns` (spaCy Matcher token patterns) or
-`check` (the name of a procedural check in `linter.checks`). User rule files may not use regular
+A rule is one YAML file under `rules/<category>/` (README.md, "A rule is one file", lists the keys). It
+finds words in one of three ways: `phrases` (plain phrases with `(a|b|)` alternatives, matched on token
+norms), `patterns` (spaCy Matcher token patterns) or `check` (the name of a procedural check in
+`linter.checks`, which reads the vocabularies of `rules/lexicons/`). User rule files may not use regular
 expressions, so no rule can make the linter hang.
 """
 
@@ -16,10 +17,17 @@ CATEGORIES = ("genericness", "self_serving", "research", "confidence", "clarity"
 SEVERITIES = ("error", "warning", "info")
 SCOPES = ("any", "subject", "greeting", "body", "opening", "sign_off")
 SIGNALS = ("research", "offer", "shared_context", "thanks_message", "follow_up", "ask", "easy_out")
+# What the generic checks' params may name: a sentence's flags (`signals.Sentence`) and what a limit counts.
+SENTENCE_FLAGS = (
+    "ask", "big_ask", "offer", "easy_out", "research", "research_slot", "shared_context", "shallow", "praise",
+    "specific", "flattery", "filler", "self_intro", "apology", "thanks", "question", "follow_up",
+)
+SENTENCE_LISTS = ("hedges",)
+COUNTS = ("words", "asks", "questions")
 FIX_ACTIONS = ("delete", "delete-sentence", "delete-word", "delete-words", "replace")
 KEYS = {
     "code", "name", "category", "severity", "strategy", "message", "why", "suggestion", "phrases",
-    "patterns", "check", "params", "scope", "unless", "fix", "examples", "weight",
+    "patterns", "check", "params", "scope", "unless", "fix", "examples",
 }
 FIX_KEYS = {"action", "replacement", "safe", "words", "keep"}
 FORBIDDEN_TOKEN_KEYS = {"REGEX", "FUZZY"}
@@ -58,7 +66,8 @@ class Rule:
     fix: Fix | None = None
     flag_examples: tuple[str, ...] = ()
     pass_examples: tuple[str, ...] = ()
-    weight: float = 1.0
+    # per flag example, what its finding must point at (`match`) and the text once fixed (`fixed`), if given
+    flag_expected: tuple[dict, ...] = field(default=(), hash=False, compare=False)
     path: str = ""
 
     @property
@@ -166,6 +175,12 @@ def parse_rule(data: object, where: str, strategies: set[str], checks: set[str])
         raise RuleError(f"{where}: key 'params' must be a mapping")
     if "confirmed_by" in params and params["confirmed_by"] not in ("genericness", "self_serving", "missing_research"):
         raise RuleError(f"{where}: params.confirmed_by must be genericness, self_serving or missing_research")
+    confirmed_at = params.get("confirmed_at", 50)
+    if isinstance(confirmed_at, bool) or not isinstance(confirmed_at, (int, float)) or not 0 <= confirmed_at <= 100:
+        raise RuleError(f"{where}: params.confirmed_at must be a score from 0 to 100")
+    problem = _generic_params_problem(check, params)
+    if problem:
+        raise RuleError(f"{where}: {problem}")
     fix = None
     if "fix" in data:
         raw = data["fix"]
@@ -190,17 +205,27 @@ def parse_rule(data: object, where: str, strategies: set[str], checks: set[str])
     if not isinstance(flag, list) or not isinstance(passing, list) or not flag or not passing:
         raise RuleError(f"{where}: key 'examples' needs at least one 'flag' and one 'pass' example")
     for example in flag + passing:
-        # An example is a draft, or a template with recipients' rows: {template: ..., context: [...]}.
+        # An example is a draft, or a template with recipients' rows: {template: ..., context: [...]}. A flag
+        # example may say what the finding points at and, for a rule with a fix, the text once fixed:
+        # {text: ..., match: ..., fixed: ...} or {template: ..., context: [...], match: ...}.
         if isinstance(example, dict):
-            if set(example) != {"template", "context"} or not isinstance(example["template"], str) or not (
+            keys = set(example) - {"match", "fixed"}
+            if keys == {"text"} and isinstance(example["text"], str):
+                pass
+            elif keys != {"template", "context"} or "fixed" in example or not isinstance(example["template"], str) or not (
                 isinstance(example["context"], list) and all(isinstance(r, dict) for r in example["context"])
             ):
-                raise RuleError(f"{where}: key 'examples' holds a mapping that is not {{template, context: [rows]}}")
+                raise RuleError(f"{where}: key 'examples' holds a mapping that is not {{text, match, fixed}} or {{template, context: [rows], match}}")
+            if not all(isinstance(example.get(k, ""), str) for k in ("match", "fixed")):
+                raise RuleError(f"{where}: an example's 'match' and 'fixed' must be text")
+            if "fixed" in example and fix is None:
+                raise RuleError(f"{where}: an example says how it is 'fixed' but the rule has no 'fix'")
         elif not isinstance(example, str):
-            raise RuleError(f"{where}: key 'examples' must hold strings or {{template, context}} mappings")
-    weight = data.get("weight", 1.0)
-    if not isinstance(weight, (int, float)):
-        raise RuleError(f"{where}: key 'weight' must be a number")
+            raise RuleError(f"{where}: key 'examples' must hold strings or {{text, match, fixed}} or {{template, context}} mappings")
+    if any(isinstance(e, dict) and ("match" in e or "fixed" in e) for e in passing):
+        raise RuleError(f"{where}: a 'pass' example finds nothing, so it cannot say what it matches")
+    expected = tuple({k: e[k] for k in ("match", "fixed") if k in e} if isinstance(e, dict) else {} for e in flag)
+    flag = [e["text"] if isinstance(e, dict) and "text" in e else _without(e, "match") if isinstance(e, dict) else e for e in flag]
     return Rule(
         code=code,
         name=_require(data, "name", str, where),
@@ -218,10 +243,46 @@ def parse_rule(data: object, where: str, strategies: set[str], checks: set[str])
         unless=tuple(unless),
         fix=fix,
         flag_examples=tuple(flag),
+        flag_expected=expected,
         pass_examples=tuple(passing),
-        weight=float(weight),
         path=where,
     )
+
+
+def _without(mapping: dict, key: str) -> dict:
+    return {k: v for k, v in mapping.items() if k != key}
+
+
+def _names(value, allowed: tuple[str, ...]) -> bool:
+    return isinstance(value, list) and all(v in allowed for v in value)
+
+
+def _generic_params_problem(check: str | None, params: dict) -> str | None:
+    """What is wrong with the params of a generic check (`sentence`, `absent`, `limit`, `recipients`), if any."""
+    flags = ", ".join(SENTENCE_FLAGS)
+    if check == "sentence":
+        if not _names(params.get("has", []), SENTENCE_FLAGS) or not _names(params.get("lacks", []), SENTENCE_FLAGS):
+            return f"params.has and params.lacks must list sentence flags from {flags}"
+        if params.get("count", "hedges") not in SENTENCE_LISTS or not isinstance(params.get("min", 1), int):
+            return f"params.count must be one of {', '.join(SENTENCE_LISTS)}, with a whole number `min`"
+    if check == "absent":
+        if not _names(params.get("signals"), SIGNALS) or not params.get("signals"):
+            return f"params.signals must list message signals from {', '.join(SIGNALS)}"
+        if params.get("given", "ask") not in SENTENCE_FLAGS:
+            return f"params.given must be a sentence flag from {flags}"
+        if params.get("at", "first") not in ("first", "last") or not isinstance(params.get("min_words", 0), int):
+            return "params.at must be first or last, and params.min_words a whole number"
+    if check == "limit":
+        limits = params.get("limits")
+        if not isinstance(limits, list) or not limits or not all(
+            isinstance(spec, dict) and spec.get("count") in COUNTS and isinstance(spec.get("max"), int)
+            and spec.get("at", "over") in ("over", "last") and set(spec) <= {"count", "max", "at", "what"}
+            for spec in limits
+        ):
+            return f"params.limits must list {{count: {'|'.join(COUNTS)}, max: N, at: over|last, what: ...}}"
+    if check == "recipients" and params.get("summary") not in ("empty-fields", "render-failures", "sameness"):
+        return "params.summary must be empty-fields, render-failures or sameness"
+    return None
 
 
 def _load_yaml(path: Path, cache=None):
@@ -269,13 +330,16 @@ def load_strategies(rules_root: Path, cache=None) -> dict[str, dict]:
 
 
 def load_rules(folders: list[Path], strategies: set[str], checks: set[str], cache=None) -> list[Rule]:
+    from linter.data import rules_dir
+
+    builtin_lexicons = rules_dir() / "lexicons"
     rules: dict[str, Rule] = {}
     for folder in folders:
         if not folder.is_dir():
             raise RuleError(f"{folder}: rule folder does not exist")
         for path in sorted(folder.rglob("*.yml")) + sorted(folder.rglob("*.yaml")):
-            if path.name == "strategies.yml":
-                continue
+            if path.name == "strategies.yml" or path.parent == builtin_lexicons:
+                continue  # the chapter's strategies and the built-in vocabularies are not rules
             rule = parse_rule(_load_yaml(path, cache), str(path), strategies, checks)
             if rule.code in rules:
                 raise RuleError(f"{path}: code {rule.code} is already used by {rules[rule.code].path}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from conftest import netlint
 
 DRAFT = "Hi Sam,\n\nI came across your profile and would love to connect.\n\nBest,\nJo\n"
@@ -197,3 +199,52 @@ def test_user_rule_confirmed_by_must_name_a_score(tmp_path):
         """)
     result = netlint(str(draft))
     assert result.code == 2 and "confirmed_by must be genericness, self_serving or missing_research" in result.err
+
+
+@pytest.mark.parametrize(
+    ("check", "params", "problem"),
+    [
+        ("absent", "{signals: [research], at: middle}", "params.at must be first or last"),
+        ("absent", "{signals: [vibes]}", "params.signals must list message signals"),
+        ("sentence", "{has: [charm]}", "params.has and params.lacks must list sentence flags"),
+        ("limit", "{limits: [{count: emojis, max: 3}]}", "params.limits must list {count: words|asks|questions"),
+        ("recipients", "{summary: everything}", "params.summary must be empty-fields, render-failures or sameness"),
+        ("absent", "{signals: [offer], confirmed_by: self_serving, confirmed_at: 150}", "params.confirmed_at must be a score"),
+    ],
+)
+def test_a_house_rule_on_a_generic_check_must_name_what_it_reads(tmp_path, check, params, problem):
+    draft = house_rule(tmp_path, f"""\
+        code: ACME006
+        name: generic
+        category: clarity
+        severity: info
+        strategy: Define Clear Goals
+        message: m
+        why: w
+        suggestion: s
+        check: {check}
+        params: {params}
+        examples: {{flag: [a], pass: [b]}}
+        """)
+    result = netlint(str(draft))
+    assert result.code == 2 and problem in result.err and "ACME006" not in result.out
+
+
+def test_a_house_rule_can_reuse_a_generic_check(tmp_path):
+    """An `absent` rule of one's own: notes of 5 or more words that never thank the reader."""
+    draft = house_rule(tmp_path, """\
+        code: ACME007
+        name: no-thanks
+        category: clarity
+        severity: warning
+        strategy: Build Trust
+        message: "Nothing here thanks the reader."
+        why: w
+        suggestion: s
+        check: absent
+        params: {signals: [thanks_message], min_words: 5, at: last}
+        examples: {flag: [a], pass: [b]}
+        """)
+    result = netlint(str(draft), "--format", "json")
+    codes = [f["code"] for f in result.json()["files"][0]["findings"]]
+    assert "ACME007" in codes

@@ -1,12 +1,14 @@
-"""Every rule proves itself: each `flag` example must trigger it, each `pass` example must not."""
+"""Every rule proves itself: each `flag` example must trigger it where it says, and fix as it says; each `pass`
+example must not trigger it."""
 
 import pytest
 
+from linter import fixes
 from linter.run import load_rule_catalogue
 
 RULES = load_rule_catalogue()
-CASES = [(r.code, "flag", e) for r in RULES for e in r.flag_examples] + [
-    (r.code, "pass", e) for r in RULES for e in r.pass_examples
+CASES = [(r.code, "flag", e, x) for r in RULES for e, x in zip(r.flag_examples, r.flag_expected)] + [
+    (r.code, "pass", e, {}) for r in RULES for e in r.pass_examples
 ]
 
 
@@ -34,14 +36,27 @@ def lint_example(linter, example, tmp_path):
     return report_with_context(linter, Source("example.j2", example["template"], "template"), rows)
 
 
-@pytest.mark.parametrize(("code", "kind", "example"), CASES, ids=[f"{c}-{k}-{i}" for i, (c, k, _) in enumerate(CASES)])
-def test_rule_example(linter, code, kind, example, tmp_path):
+def test_every_flag_example_of_a_rule_says_what_it_matches():
+    for rule in RULES:
+        for expected in rule.flag_expected:
+            assert "match" in expected, rule.code
+            assert ("fixed" in expected) == (rule.fix is not None), rule.code
+
+
+@pytest.mark.parametrize(("code", "kind", "example", "expected"), CASES, ids=[f"{c}-{k}-{i}" for i, (c, k, _, _) in enumerate(CASES)])
+def test_rule_example(linter, code, kind, example, expected, tmp_path):
     report = lint_example(linter, example, tmp_path)
-    codes = {f.code for f in report.findings}
-    if kind == "flag":
-        assert code in codes, f"{code} should flag {example!r}; got {sorted(codes)}"
-    else:
-        assert code not in codes, f"{code} should pass {example!r}"
+    mine = sorted((f for f in report.findings if f.code == code), key=lambda f: (f.start, f.end))
+    if kind == "pass":
+        assert not mine, f"{code} should pass {example!r}"
+        return
+    assert mine, f"{code} should flag {example!r}; got {sorted({f.code for f in report.findings})}"
+    text = example if isinstance(example, str) else example["template"]
+    if "match" in expected:
+        assert text[mine[0].start : mine[0].end] == expected["match"]
+    if "fixed" in expected:
+        fixed, applied = fixes.apply(text, mine, unsafe=True)
+        assert applied and fixed == expected["fixed"]
 
 
 def test_every_finding_names_a_strategy_from_the_chapter(rules_only):
