@@ -274,7 +274,7 @@ def _parallel(session: Session, items: Iterator[tuple[Config, Source]], jobs: in
             yield batch
 
     global _WORKER_SESSION
-    _WORKER_SESSION = session
+    _WORKER_SESSION = session  # forked workers start with its linters and model
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
     # Ctrl-C reaches the whole process group. Workers ignore it, so none prints a traceback from wherever it
     # happened to be; the main process stops the run, drops queued batches and reports "interrupted" once.

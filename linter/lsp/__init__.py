@@ -31,9 +31,8 @@ position encoding: UTF-16 code units unless the client offers utf-8 or utf-32 in
 One file per job: `positions` (offsets <-> LSP positions), `settings` (the client's settings),
 `worker` (the analysis thread), `analysis` (one document version's diagnostics, through a
 `linter.session.Session`), `server` (the protocol, documents, hover and code actions, and `main`) and
-`log` (stderr and window/logMessage).
+`log` (stderr and window/logMessage); `__main__` runs it as `python -m linter.lsp`.
 """
-
 
 from linter.lsp.positions import PositionMap
 from linter.lsp.server import NetlintServer, main
