@@ -1,4 +1,4 @@
-"""Text edits: building a rule's fix for one finding, and applying fixes to a text.
+"""Text edits: building a rule's fix for one finding, choosing and applying fixes, fixing to a fixpoint.
 
 Edits never mangle the text around them: the spaces after a deleted phrase go with it, a sentence that was
 alone on its line takes its line break along, and when a deletion leaves a sentence starting in lower
@@ -9,10 +9,15 @@ later one is skipped and applied on the next pass.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from linter.report import Edit, Finding, FixProposal
+from linter.report import Edit, FileReport, Finding, FixProposal
 from linter.rules import Rule
 
+if TYPE_CHECKING:  # the engine builds fixes with this module; only the type is needed here
+    from linter.engine import Linter, Source
+
+MAX_PASSES = 5  # --fix lints and fixes again until nothing changes, this many times at the most
 _SENTENCE_END = ".!?\n\r"
 
 
@@ -119,8 +124,11 @@ def build(rule: Rule, text: str, start: int, end: int, sentence: tuple[int, int]
     return FixProposal(description, (edit,), fix.safe)
 
 
-def apply(text: str, findings: list[Finding], unsafe: bool = False) -> tuple[str, int]:
-    """Apply the fixes of `findings` once; returns the new text and how many fixes were applied."""
+def choose(findings: list[Finding], unsafe: bool = False) -> list[Edit]:
+    """The edits one pass makes: the safe fixes of `findings` (all of them with `unsafe`), in text order.
+
+    Earliest first; an edit that overlaps one already chosen is skipped and left for the next pass.
+    """
     proposals = [f.fix for f in findings if f.fix is not None and (f.fix.safe or unsafe)]
     edits = sorted({e for p in proposals for e in p.edits}, key=lambda e: (e.start, e.end, e.replacement))
     chosen: list[Edit] = []
@@ -128,6 +136,12 @@ def apply(text: str, findings: list[Finding], unsafe: bool = False) -> tuple[str
         if chosen and edit.start < chosen[-1].end:
             continue
         chosen.append(edit)
+    return chosen
+
+
+def apply(text: str, findings: list[Finding], unsafe: bool = False) -> tuple[str, int]:
+    """Apply the fixes of `findings` once; returns the new text and how many fixes were applied."""
+    chosen = choose(findings, unsafe)
     pieces = []
     cursor = 0
     for edit in chosen:
@@ -136,3 +150,20 @@ def apply(text: str, findings: list[Finding], unsafe: bool = False) -> tuple[str
         cursor = edit.end
     pieces.append(text[cursor:])
     return "".join(pieces), len(chosen)
+
+
+def fix_to_fixpoint(linter: Linter, source: Source, unsafe: bool = False, passes: int = MAX_PASSES) -> tuple[str, FileReport]:
+    """Lint and fix again until no fix applies, at most `passes` times: the text `--fix` writes.
+
+    Returns the fixed text and the report of the text as it was.
+    """
+    text = source.text
+    first = None
+    for _ in range(passes):
+        report = linter.lint_text(text, source.path, source.mode)
+        first = first or report
+        new, applied = apply(text, report.findings, unsafe=unsafe)
+        if not applied or new == text:
+            break
+        text = new
+    return text, first

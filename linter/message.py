@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from linter.lines import LineIndex
+
 IDENTITY_WORDS = frozenset(
     "first last full given family nick name names fname lname firstname lastname fullname recipient "
     "prospect contact company companyname organization organisation org employer business account "
@@ -62,11 +64,6 @@ class Placeholder:
     name: str
     role: str  # "identity" (the recipient's name, company ...), "sender" ("[Your Name]"), "research" or "other"
     syntax: str  # "jinja", "bracket", "brace", "percent", "mailchimp", "angle"
-    has_default: bool = False
-
-    @property
-    def text_length(self) -> int:
-        return self.end - self.start
 
 
 @dataclass(frozen=True)
@@ -102,7 +99,6 @@ class Message:
     placeholders: list[Placeholder]
     regions: list[Region]
     suppressions: Suppressions
-    template_tags: list[tuple[int, int]]  # spans of `{% %}` tags (template logic)
 
     def region_at(self, offset: int) -> str:
         for region in self.regions:
@@ -112,11 +108,6 @@ class Message:
 
     def region(self, kind: str) -> Region | None:
         return next((r for r in self.regions if r.kind == kind), None)
-
-    @property
-    def body_text(self) -> str:
-        body = self.region("body")
-        return self.analysed[body.start : body.end] if body else ""
 
 
 def placeholder_role(name: str, identity: tuple[str, ...] = (), research: tuple[str, ...] = ()) -> str:
@@ -160,9 +151,8 @@ def find_placeholders(
         expression = m.group(1)
         name_match = re.match(r"[A-Za-z_][A-Za-z0-9_.]*", expression)
         name = name_match.group(0) if name_match else expression
-        has_default = bool(re.search(r"\|\s*(default|d)\b|\bor\b|\bif\b", expression))
         taken.append((m.start(), m.end()))
-        found.append(Placeholder(m.start(), m.end(), name, placeholder_role(name, identity, research), "jinja", has_default))
+        found.append(Placeholder(m.start(), m.end(), name, placeholder_role(name, identity, research), "jinja"))
     for pattern, syntax in (
         (_MAILCHIMP, "mailchimp"),
         (_ANGLE, "angle"),
@@ -205,20 +195,8 @@ def _mask(text: str, placeholders: list[Placeholder], blanks: list[tuple[int, in
     return "".join(pieces)
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each line, end excluding the line break."""
-    spans = []
-    for m in re.finditer(r"[^\r\n]*(\r\n|\r|\n|$)", text):
-        if m.start() == len(text) and m.group(0) == "":
-            if not spans or spans[-1][1] < len(text):
-                pass
-            break
-        spans.append((m.start(), m.start() + len(m.group(0).rstrip("\r\n"))))
-    return spans
-
-
 def find_regions(analysed: str) -> list[Region]:
-    lines = [(s, e) for s, e in _lines(analysed) if analysed[s:e].strip()]
+    lines = [(s, e) for s, e in LineIndex(analysed).spans() if analysed[s:e].strip()]
     if not lines:
         return [Region("body", 0, len(analysed))]
     regions: list[Region] = []
@@ -272,28 +250,16 @@ def _find_sign_off(text: str, lines: list[tuple[int, int]], first_body_line: int
 
 def find_suppressions(text: str, comments: list[tuple[int, int]]) -> Suppressions:
     result = Suppressions()
-    line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
-
-    def line_of(offset: int) -> int:
-        lo, hi = 0, len(line_starts)
-        while lo + 1 < hi:
-            mid = (lo + hi) // 2
-            if line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid
-        return lo + 1
-
+    lines = LineIndex(text)
     for start, end in comments:
         m = _SUPPRESS.search(text[start:end])
         if not m:
             continue
         verb, scope, raw = m.group(1), m.group(2), m.group(3)
         codes = {c.strip().upper() for c in re.split(r"[ ,]+", raw) if c.strip()} or {"*"}
-        line = line_of(start)
-        line_start = line_starts[line - 1]
-        line_end_match = re.compile(r"\r\n|\r|\n").search(text, end)
-        line_end = line_end_match.start() if line_end_match else len(text)
+        line, _ = lines.position(start)
+        line_start = lines.starts[line - 1]
+        line_end = lines.line_end(lines.line_of(end))
         alone = not text[line_start:start].strip() and not text[end:line_end].strip()
         if scope == "-line" or (scope is None and verb == "disable" and not alone):
             result.by_line.setdefault(line, set()).update(codes)
@@ -320,5 +286,4 @@ def parse(text: str, identity: tuple[str, ...] = (), research: tuple[str, ...] =
         placeholders=placeholders,
         regions=find_regions(analysed),
         suppressions=find_suppressions(text, comments),
-        template_tags=tags,
     )

@@ -6,9 +6,9 @@ line and column (characters, end exclusive) of the JSON contract.
 
 from __future__ import annotations
 
-import bisect
-import re
 from dataclasses import dataclass, field
+
+from linter.lines import LineIndex
 
 SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 
@@ -92,22 +92,3 @@ class FileReport:
     def line_text(self, line: int) -> str:
         return self._lines.line_text(line)
 
-
-class LineIndex:
-    """Character offset <-> 1-based (line, column); CRLF, CR and LF all end a line."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
-
-    def position(self, offset: int) -> tuple[int, int]:
-        index = bisect.bisect_right(self.starts, offset) - 1
-        return index + 1, offset - self.starts[index] + 1
-
-    def offset(self, line: int, column: int) -> int:
-        return self.starts[line - 1] + column - 1
-
-    def line_text(self, line: int) -> str:
-        start = self.starts[line - 1]
-        end = self.starts[line] if line < len(self.starts) else len(self.text)
-        return self.text[start:end].rstrip("\r\n")

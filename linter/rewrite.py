@@ -23,6 +23,7 @@ SLOTS = {
     "ask": "Would you be open to a 15-minute call next week about [one specific question]?",
     "greeting": "Hi [their first name],",
 }
+FIX_PASSES = 3  # rounds of safe fixes before restructuring (`--fix` takes up to fixes.MAX_PASSES)
 EASY_OUT = "If the timing isn't right, no worries at all."
 _TIME_BOUND = re.compile(r"\b(\d+|ten|fifteen|twenty|thirty)[- ]?(min|minute)|\bthis week\b|\bnext week\b|\bby (monday|tuesday|wednesday|thursday|friday)\b|\bquick (call|chat|question)\b|\bone question\b|\btwo questions\b", re.I)
 # "I'm so sorry to ask, but would you ..." keeps its ask and loses its apology.
@@ -47,15 +48,8 @@ def _first_upper(text: str) -> str:
 
 
 def rewrite(linter: Linter, source: Source, template_path: Path | None = None, force: bool = False) -> Rewrite:
-    text = source.text
-    passes = None
-    for _ in range(3):
-        report = linter.lint_text(text, source.path, source.mode)
-        passes = report.verdict == "pass" if passes is None else passes
-        text, applied = fixes.apply(text, report.findings)
-        if not applied:
-            break
-    if passes and not force:
+    text, report = fixes.fix_to_fixpoint(linter, source, passes=FIX_PASSES)
+    if report.verdict == "pass" and not force:
         # A draft that already passes keeps its own structure: restructuring could only lose its voice.
         return Rewrite(text, [], {}, restructured=False)
     analysis = linter.analyse(Source(source.path, text, source.mode))
@@ -116,47 +110,3 @@ def rewrite(linter: Linter, source: Source, template_path: Path | None = None, f
     }
     return Rewrite(rendered, slots, kept)
 
-
-def evaluate(linter: Linter, root: Path) -> dict:
-    """Rewrite every draft of the corpus test split and compare scores before and after.
-
-    The rewrite is scored as a template (its `[slots]` are for the writer to fill), the draft as itself.
-    """
-    from linter.corpus import corpus_files, load
-    from linter.corpus import split_of
-
-    messages = [m for m in load(corpus_files(root / "corpus")) if split_of(m) == "test" and not m.template]
-    rows = []
-    for message in messages:
-        source = Source(message.id, message.text, "draft")
-        before = linter.lint_text(message.text, message.id)
-        after = linter.lint_text(rewrite(linter, source).text, message.id, "template")
-        rows.append((message.id, before.verdict, before.scores.as_dict(), after.scores.as_dict()))
-    failing = [r for r in rows if r[1] == "fail"]
-    passing = [r for r in rows if r[1] == "pass"]
-    labels = ("genericness", "self_serving", "missing_research", "overall")
-
-    def mean_change(group, label):
-        return round(sum(r[3][label] - r[2][label] for r in group) / len(group), 1) if group else 0.0
-
-    return {
-        "drafts": len(rows),
-        "failing": len(failing),
-        "failing_improved": sum(r[3]["overall"] > r[2]["overall"] for r in failing),
-        "passing": len(passing),
-        "passing_worse": sum(r[3]["overall"] < r[2]["overall"] for r in passing),
-        "mean_change_failing": {label: mean_change(failing, label) for label in labels},
-        "mean_change_passing": {label: mean_change(passing, label) for label in labels},
-        "not_improved": [r[0] for r in failing if r[3]["overall"] <= r[2]["overall"]],
-        "passing_worse_ids": [r[0] for r in passing if r[3]["overall"] < r[2]["overall"]],
-    }
-
-
-if __name__ == "__main__":
-    import json
-
-    from linter.config import Config
-    from linter.data import data_root
-    from linter.model import load_default
-
-    print(json.dumps(evaluate(Linter(Config(), model=load_default()), data_root()), indent=2))

@@ -1,4 +1,4 @@
-"""One lint run of the command line: resolve config per file, lint, print, fix, decide the exit code."""
+"""One lint run of the command line: each file through one session, printed, fixed; the exit code."""
 
 from __future__ import annotations
 
@@ -14,16 +14,16 @@ from pathlib import Path
 
 import click
 
-from linter import formats, sources
-from linter.config import Config, ConfigError, discover, load_file
+from linter import fixes, formats, sources
+from linter.config import Config, ConfigError
 from linter.engine import Linter, Source, source_for
 from linter.formats import InputError, RunResult
 from linter.model import ModelError
 from linter.nlp import PipelineError
 from linter.rules import RuleError
+from linter.session import Overrides, Session
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
-MAX_FIX_PASSES = 5
 
 
 @dataclass
@@ -65,38 +65,11 @@ def load_strategy_catalogue() -> dict[str, dict]:
     return load_strategies(rules_dir())
 
 
-class Run:
-    def __init__(self, options: Options) -> None:
-        self.options = options
-        self.linters: dict[Config, Linter] = {}
-        self.model = None
-        self.model_loaded = False
-
-    def config_for(self, path: str) -> Config:
-        o = self.options
-        if o.config_path:
-            base = load_file(Path(o.config_path))
-        else:
-            base = discover(Path(path) if path != "-" else Path.cwd() / "stdin")
-        thresholds = dict(base.thresholds)
-        thresholds.update(o.thresholds)
-        return base.with_options(
-            select=o.select,
-            ignore=o.ignore,
-            extend_select=o.extend_select,
-            fail_on=o.fail_on,
-            thresholds=tuple(thresholds.items()),
-        )
-
-    def linter_for(self, config: Config) -> Linter:
-        if config not in self.linters:
-            if not self.model_loaded and self.options.use_model:
-                from linter.model import load_default
-
-                self.model = load_default()
-                self.model_loaded = True
-            self.linters[config] = Linter(config, model=self.model)
-        return self.linters[config]
+def session_for(options: Options) -> Session:
+    """The session of one command-line run: its --config, --select/--ignore/--fail-on and thresholds."""
+    overrides = Overrides(select=options.select, ignore=options.ignore, extend_select=options.extend_select,
+                          fail_on=options.fail_on, thresholds=tuple(options.thresholds.items()))
+    return Session(overrides, config_path=options.config_path, use_model=options.use_model)
 
 
 def _atomic_write(path: str, text: str) -> None:
@@ -113,19 +86,6 @@ def _atomic_write(path: str, text: str) -> None:
         if os.path.exists(temp):
             os.unlink(temp)
         raise
-
-
-def _fixed_text(linter: Linter, source: Source, unsafe: bool) -> str:
-    from linter import fixes
-
-    text = source.text
-    for _ in range(MAX_FIX_PASSES):
-        report = linter.lint_text(text, source.path, source.mode)
-        new, applied = fixes.apply(text, report.findings, unsafe=unsafe)
-        if not applied or new == text:
-            break
-        text = new
-    return text
 
 
 def run(options: Options) -> int:
@@ -145,12 +105,12 @@ def run(options: Options) -> int:
 
 
 def _run(options: Options, out) -> int:
-    state = Run(options)
+    session = session_for(options)
     result = RunResult()
     stdin_bytes = sys.stdin.buffer.read() if "-" in options.paths else None
     first_config = None
     try:
-        first_config = state.config_for(options.paths[0] if options.paths[0] != "-" else (options.stdin_filename or "-"))
+        first_config = session.config_for(options.paths[0] if options.paths[0] != "-" else (options.stdin_filename or "-"))
     except ConfigError as exc:
         if options.config_path:  # the one configuration for every path is broken: nothing can be linted
             click.echo(f"netlint: error: {exc}", err=True)
@@ -180,7 +140,7 @@ def _run(options: Options, out) -> int:
                 report_error(InputError(name, text.message))
                 continue
             try:
-                config = state.config_for(name)
+                config = session.config_for(name)
             except ConfigError as exc:  # a broken config in one folder: report its files, lint the others
                 report_error(InputError(name, f"configuration error: {exc}"))
                 continue
@@ -189,7 +149,7 @@ def _run(options: Options, out) -> int:
     def items() -> Iterator[tuple[Linter, Source]]:
         for config, source in configured():
             try:
-                linter = state.linter_for(config)
+                linter = session.linter_for(config)
             except (RuleError, PipelineError, ModelError) as exc:
                 click.echo(f"netlint: error: {exc}", err=True)
                 raise _Abort() from None
@@ -200,7 +160,7 @@ def _run(options: Options, out) -> int:
             for linter, source in items():
                 yield linter, source, None
         elif options.jobs > 1:
-            yield from _parallel(state, configured(), options.jobs)
+            yield from _parallel(session, configured(), options.jobs)
         else:
             # Consecutive files with the same configuration go through spaCy's nlp.pipe in batches.
             for _, group in itertools.groupby(items(), key=lambda pair: id(pair[0])):
@@ -223,7 +183,7 @@ def _run(options: Options, out) -> int:
             else:
                 report = next(linter.lint([source]))
             if options.fix or options.diff:
-                fixed = _fixed_text(linter, source, options.unsafe_fixes)
+                fixed, _ = fixes.fix_to_fixpoint(linter, source, options.unsafe_fixes)
                 if fixed != source.text:
                     if options.diff:
                         out.write("".join(difflib.unified_diff(
@@ -267,7 +227,7 @@ def _run(options: Options, out) -> int:
     if fmt == "json":
         out.write(formats.to_json(result) + "\n")
     elif fmt == "sarif":
-        rules = next(iter(state.linters.values())).all_rules if state.linters else []
+        rules = next(iter(session.linters.values())).all_rules if session.linters else []
         out.write(formats.sarif(result, rules) + "\n")
     elif fmt == "text" and not options.quiet and len(result.reports) > 1:
         summary = formats.summary_dict(result)
@@ -279,22 +239,18 @@ def _run(options: Options, out) -> int:
     return exit_code
 
 
-_WORKER_LINTERS: dict = {}
+_WORKER_SESSION: Session | None = None  # the run's own, in a forked worker; a spawned worker starts its own
 
 
 def _lint_batch_in_worker(batch: list[tuple[Config, Source]], use_model: bool) -> list:
     """Runs in a worker process: one Linter per configuration, loaded once per process."""
-    from linter.model import load_default
-
-    out = []
-    for config, source in batch:
-        if config not in _WORKER_LINTERS:
-            _WORKER_LINTERS[config] = Linter(config, model=load_default() if use_model else None)
-        out.append(next(_WORKER_LINTERS[config].lint([source])))
-    return out
+    global _WORKER_SESSION
+    if _WORKER_SESSION is None:
+        _WORKER_SESSION = Session(use_model=use_model)
+    return [next(_WORKER_SESSION.linter_for(config).lint([source])) for config, source in batch]
 
 
-def _parallel(state: Run, items: Iterator[tuple[Config, Source]], jobs: int, batch_size: int = 32):
+def _parallel(session: Session, items: Iterator[tuple[Config, Source]], jobs: int, batch_size: int = 32):
     """Lint in `jobs` worker processes, batches in order; reports come back in the input order."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -303,10 +259,10 @@ def _parallel(state: Run, items: Iterator[tuple[Config, Source]], jobs: int, bat
     def batches():
         batch = []
         for config, source in items:
-            if config not in state.linters:
+            if config not in session.linters:
                 try:
                     # Loaded before the workers fork, so they share it instead of loading their own.
-                    _WORKER_LINTERS[config] = state.linter_for(config)
+                    session.linter_for(config)
                 except (RuleError, PipelineError, ModelError) as exc:
                     click.echo(f"netlint: error: {exc}", err=True)
                     raise _Abort() from None
@@ -317,6 +273,8 @@ def _parallel(state: Run, items: Iterator[tuple[Config, Source]], jobs: int, bat
         if batch:
             yield batch
 
+    global _WORKER_SESSION
+    _WORKER_SESSION = session  # forked workers start with its linters and model
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
     # Ctrl-C reaches the whole process group. Workers ignore it, so none prints a traceback from wherever it
     # happened to be; the main process stops the run, drops queued batches and reports "interrupted" once.
@@ -324,7 +282,7 @@ def _parallel(state: Run, items: Iterator[tuple[Config, Source]], jobs: int, bat
     try:
         pending = []
         for batch in batches():
-            pending.append(pool.submit(_lint_batch_in_worker, batch, state.options.use_model))
+            pending.append(pool.submit(_lint_batch_in_worker, batch, session.use_model))
             while len(pending) > jobs * 2:
                 for report in pending.pop(0).result():
                     yield None, Source(report.path, report.text, report.mode), report
@@ -360,10 +318,10 @@ def rewrite_file(path: str, output_format: str, stdin_filename: str | None, forc
     if isinstance(text, InputError):
         click.echo(f"netlint: error: {name}: {text.message}", err=True)
         return EXIT_ERROR
-    state = Run(Options(paths=(path,)))
+    session = Session()
     try:
-        config = state.config_for(name)
-        linter = state.linter_for(config)
+        config = session.config_for(name)
+        linter = session.linter_for(config)
         template = config.rewrite_template
         result = rewrite(linter, source_for(name, text, config), template, force)
     except (ConfigError, RuleError, PipelineError, ModelError) as exc:

@@ -256,8 +256,3 @@ def row_key(row: dict, number: int) -> str:
         if row.get(key):
             return f"{key}={row[key]}"
     return f"row {number}"
-
-
-def stream(rows: Iterator[dict]) -> Iterator[tuple[int, dict]]:
-    return ((n, row) for n, row in enumerate(rows, 1))
-

@@ -6,6 +6,8 @@ stay together; `corpus.split_of`) and the test splits are read only for the fina
 on the new ones, then the reverse, and take the worse fold. The verdict's thresholds are chosen on the new
 batches' validation split.
 
+`python -m linter.train --rewrite` measures what `netlint rewrite` does to the test split's scores.
+
 Needs scikit-learn (`pip install netlint[train]`); linting never imports this module.
 """
 
@@ -30,6 +32,7 @@ from linter.data import data_root, models_dir, rules_dir
 from linter.engine import Linter, Source, source_for
 from linter.model import (FORMAT, LABEL_TO_SCORE, MODEL_FILE, LinearModel, MoveReader, body_sentence_terms, checksum,
                           dense_inputs, terms)
+from linter.rewrite import rewrite
 from linter.scoring import features, rules_logits
 
 LABELS_TRAINED = ("generic", "self_serving", "not_researched", "good")
@@ -537,6 +540,39 @@ def write(document: dict, card: str, folder: Path) -> None:
     (folder / "MODEL_CARD.md").write_text(card, encoding="utf-8")
 
 
+def evaluate_rewrite(linter: Linter, root: Path) -> dict:
+    """Rewrite every draft of the corpus test split and compare scores before and after.
+
+    The rewrite is scored as a template (its `[slots]` are for the writer to fill), the draft as itself.
+    """
+    messages = [m for m in load(corpus_files(root / "corpus")) if split_of(m) == "test" and not m.template]
+    rows = []
+    for message in messages:
+        source = Source(message.id, message.text, "draft")
+        before = linter.lint_text(message.text, message.id)
+        after = linter.lint_text(rewrite(linter, source).text, message.id, "template")
+        rows.append((message.id, before.verdict, before.scores.as_dict(), after.scores.as_dict()))
+    failing = [r for r in rows if r[1] == "fail"]
+    passing = [r for r in rows if r[1] == "pass"]
+    labels = ("genericness", "self_serving", "missing_research", "overall")
+
+    def mean_change(group, label):
+        return round(sum(r[3][label] - r[2][label] for r in group) / len(group), 1) if group else 0.0
+
+    return {
+        "drafts": len(rows),
+        "failing": len(failing),
+        "failing_improved": sum(r[3]["overall"] > r[2]["overall"] for r in failing),
+        "passing": len(passing),
+        "passing_worse": sum(r[3]["overall"] < r[2]["overall"] for r in passing),
+        "mean_change_failing": {label: mean_change(failing, label) for label in labels},
+        "mean_change_passing": {label: mean_change(passing, label) for label in labels},
+        "not_improved": [r[0] for r in failing if r[3]["overall"] <= r[2]["overall"]],
+        "passing_worse_ids": [r[0] for r in passing if r[3]["overall"] < r[2]["overall"]],
+    }
+
+
+
 def main(check_only: bool = False) -> int:
     try:
         import sklearn  # noqa: F401
@@ -563,4 +599,9 @@ def main(check_only: bool = False) -> int:
 
 
 if __name__ == "__main__":
+    if "--rewrite" in sys.argv:  # how `netlint rewrite` changes the test split's scores (README, Rewrite)
+        from linter.model import load_default
+
+        print(json.dumps(evaluate_rewrite(Linter(Config(), model=load_default()), data_root()), indent=2))
+        raise SystemExit(0)
     raise SystemExit(main("--check" in sys.argv))

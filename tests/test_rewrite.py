@@ -59,9 +59,9 @@ def test_the_layout_template_can_be_replaced_from_config(tmp_path):
 
 
 def test_every_failing_test_split_draft_improves_and_no_passing_one_gets_worse(linter):
-    from linter.rewrite import evaluate
+    from linter.train import evaluate_rewrite
 
-    figures = evaluate(linter, ROOT)
+    figures = evaluate_rewrite(linter, ROOT)
     assert figures["failing"] > 20 and figures["passing"] > 20
     assert figures["failing_improved"] == figures["failing"], figures["not_improved"]
     assert figures["passing_worse"] == 0, figures["passing_worse_ids"]
