@@ -54,10 +54,11 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.uris import to_fs_path
 
 from linter import __version__
+from linter.formats import lsp as lsp_format
+from linter.formats.lsp import SOURCE
 
 logger = logging.getLogger("netlint.lsp")
 
-SOURCE = "netlint"
 FIX_ALL_KIND = "source.fixAll.netlint"
 REWRITE_KIND = types.CodeActionKind.RefactorRewrite.value  # "refactor.rewrite"
 REWRITE_TITLE = "netlint: rewrite this message (hook, offer, one small ask, easy out)"
@@ -67,11 +68,6 @@ CONFIG_RECHECK_SECONDS = 1.0
 LINTER_CACHE_SIZE = 8
 CONFIG_FILE_NAMES = (".netlint.toml", "pyproject.toml")
 JINJA_LANGUAGE_IDS = {"jinja", "jinja2", "j2", "jinja-html", "jinja-md", "jinja-txt", "htmldjango", "django-html", "django-txt"}
-SEVERITY = {
-    "error": types.DiagnosticSeverity.Error,
-    "warning": types.DiagnosticSeverity.Warning,
-    "info": types.DiagnosticSeverity.Information,
-}
 CODE_TRUNCATED = "netlint-truncated"
 CODE_CONFIG = "netlint-config"
 
@@ -504,36 +500,10 @@ class Engine:
         return result.text.replace("\n", line_break) if line_break != "\n" else result.text
 
     def _diagnostic(self, finding, positions: PositionMap, snapshot: Snapshot) -> types.Diagnostic:
-        rule = self.rule_info.get(finding.code)
-        why = " ".join((rule.why if rule else "").split())
-        fix = None
-        if finding.fix is not None:
-            fix = {
-                "title": finding.fix.description,
-                "safe": finding.fix.safe,
-                "edits": [
-                    {"range": _range_json(positions.range(e.start, e.end)), "newText": e.replacement}
-                    for e in finding.fix.edits
-                ],
-            }
-        return types.Diagnostic(
-            range=positions.range(finding.start, finding.end),
-            message=f"{finding.message} ({finding.strategy})",
-            severity=SEVERITY.get(finding.severity, types.DiagnosticSeverity.Warning),
-            code=finding.code,
-            source=SOURCE,
-            data={
-                "uri": snapshot.uri,
-                "version": snapshot.version,
-                "name": finding.name,
-                "category": finding.category,
-                "severity": finding.severity,
-                "strategy": finding.strategy,
-                "why": why,
-                "suggestion": finding.suggestion,
-                "fix": fix,
-            },
-        )
+        fields = lsp_format.diagnostic(finding, self.rule_info.get(finding.code), snapshot.uri, snapshot.version,
+                                       lambda start, end: _range_json(positions.range(start, end)))
+        fields["severity"] = types.DiagnosticSeverity(fields["severity"])
+        return types.Diagnostic(range=positions.range(finding.start, finding.end), **fields)
 
 
 def _mode(snapshot: Snapshot, config) -> str:
@@ -928,13 +898,12 @@ class NetlintServer(LanguageServer):
         if not hits:
             return None
         markdown = self._markdown_hover()
-        sections = [_hover_text(d, markdown) for d in hits]
         start = min((d.range.start for d in hits), key=_key)
         end = max((d.range.end for d in hits), key=_key)
         return types.Hover(
             contents=types.MarkupContent(
                 kind=types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText,
-                value=("\n\n---\n\n" if markdown else "\n\n").join(sections),
+                value=lsp_format.hover([{"code": d.code, "message": d.message, "data": d.data} for d in hits], markdown),
             ),
             range=types.Range(start=start, end=end),
         )
@@ -1064,27 +1033,6 @@ def _wants(only: Any, kind: str) -> bool:
     if not only:
         return True
     return any(kind == str(k) or kind.startswith(f"{str(k)}.") for k in (getattr(k, "value", k) for k in only))
-
-
-def _hover_text(diagnostic: types.Diagnostic, markdown: bool) -> str:
-    data = diagnostic.data
-    fix = data.get("fix")
-    fix_line = ""
-    if fix:
-        fix_line = f"Quick fix: {fix['title']}" + ("" if fix.get("safe") else " (may change the meaning)")
-    if not markdown:
-        lines = [f"{diagnostic.code} {data.get('name', '')} ({data.get('severity', '')}, {data.get('category', '')})",
-                 diagnostic.message, f"Why: {data.get('why', '')}", f"Suggestion: {data.get('suggestion', '')}",
-                 f"Strategy: {data.get('strategy', '')}"]
-        return "\n".join(lines + ([fix_line] if fix_line else []))
-    parts = [
-        f"**{diagnostic.code}** `{data.get('name', '')}` · {data.get('severity', '')} · {data.get('category', '')}",
-        diagnostic.message,
-        f"**Why:** {data.get('why', '')}",
-        f"**Suggestion:** {data.get('suggestion', '')}",
-        f"**Strategy:** {data.get('strategy', '')}" + (f" · {fix_line}" if fix_line else ""),
-    ]
-    return "\n\n".join(parts)
 
 
 # --------------------------------------------------------------------------------------------------------
