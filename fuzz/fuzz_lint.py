@@ -27,7 +27,7 @@ with atheris.instrument_imports(include=["linter"]):
     from linter import fixes, formats, template
     from linter.config import Config
     from linter.engine import Linter
-    from linter.formats import RunResult
+    from linter.results import RunResult
     from linter.run import load_rule_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent

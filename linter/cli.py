@@ -153,24 +153,24 @@ def check_command(paths, output_format, stdin_filename, select, extend_select, i
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 def rules_command(output_format: str) -> None:
     """List every rule: code, severity, category, strategy."""
-    import json
-
+    from linter import formats
     from linter.run import load_rule_catalogue
 
-    rules = _catalogue_or_exit(load_rule_catalogue)
+    entries = [formats.rule_entry(rule) for rule in _catalogue_or_exit(load_rule_catalogue)]
     if output_format == "json":
-        click.echo(json.dumps([{"code": r.code, "name": r.name, "category": r.category, "severity": r.severity,
-                                "strategy": r.strategy, "fixable": r.fix is not None} for r in rules], indent=2))
+        click.echo(formats.rules_json(entries))
         return
-    for r in rules:
-        fixable = " (fix)" if r.fix else ""
-        click.echo(f"{r.code}  {r.name:<32} {r.severity:<8} {r.category:<13} {r.strategy}{fixable}")
+    for line in formats.rules_listing(entries):
+        click.echo(line)
 
 
 @main_group.command("explain")
 @click.argument("code")
-def explain_command(code: str) -> None:
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: the rule's documented fields as one object.")
+def explain_command(code: str, output_format: str) -> None:
     """Show what a rule checks, why it matters, and what to do instead."""
+    from linter import formats
     from linter.run import load_rule_catalogue, load_strategy_catalogue
 
     rules = {r.code: r for r in _catalogue_or_exit(load_rule_catalogue)}
@@ -178,19 +178,12 @@ def explain_command(code: str) -> None:
     if rule is None:
         _fail(f"unknown rule code '{code}'; `netlint rules` lists them")
         sys.exit(EXIT_ERROR)
-    strategy = load_strategy_catalogue().get(rule.strategy, {})
-    click.echo(f"{rule.code} {rule.name} ({rule.category}, {rule.severity})\n")
-    click.echo(f"Why: {rule.why}\n")
-    click.echo(f"Strategy: {rule.strategy} — {strategy.get('summary', '')} (challenge: {strategy.get('challenge', '')})\n")
-    click.echo(f"Suggestion: {rule.suggestion}\n")
-    if rule.fix:
-        click.echo(f"Fix: {rule.fix.action} ({'safe' if rule.fix.safe else 'unsafe, needs --unsafe-fixes'})\n")
-    click.echo("Flags:")
-    for example in rule.flag_examples:
-        click.echo(f"  ✗ {example!r}")
-    click.echo("Passes:")
-    for example in rule.pass_examples:
-        click.echo(f"  ✓ {example!r}")
+    entry = formats.rule_entry(rule, load_strategy_catalogue())
+    if output_format == "json":
+        click.echo(formats.explain_json(entry))
+        return
+    for line in formats.explain_text(entry):
+        click.echo(line)
 
 
 @main_group.command("rewrite")

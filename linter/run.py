@@ -17,9 +17,9 @@ import click
 from linter import fixes, formats, sources
 from linter.config import Config, ConfigError
 from linter.engine import Linter, Source, source_for
-from linter.formats import InputError, RunResult
 from linter.model import ModelError
 from linter.nlp import PipelineError
+from linter.results import InputError, RunResult
 from linter.rules import RuleError
 from linter.session import Overrides, Session
 
@@ -230,9 +230,7 @@ def _run(options: Options, out) -> int:
         rules = next(iter(session.linters.values())).all_rules if session.linters else []
         out.write(formats.sarif(result, rules) + "\n")
     elif fmt == "text" and not options.quiet and len(result.reports) > 1:
-        summary = formats.summary_dict(result)
-        out.write(f"{summary['files']} files: {summary['passed']} passed, {summary['failed']} failed, "
-                  f"{summary['findings']} findings\n")
+        out.write(formats.run_summary(result) + "\n")
     if options.statistics:
         for line in formats.statistics(result):
             out.write(line + "\n")
@@ -308,8 +306,6 @@ class _Abort(Exception):
 
 def rewrite_file(path: str, output_format: str, stdin_filename: str | None, force: bool) -> int:
     """`netlint rewrite`: one file (or stdin) in, the restructured draft out."""
-    import json
-
     from linter.rewrite import rewrite
 
     name = stdin_filename if path == "-" and stdin_filename else path
@@ -330,9 +326,7 @@ def rewrite_file(path: str, output_format: str, stdin_filename: str | None, forc
     if output_format == "json":
         before = linter.lint_text(text, name).scores.as_dict()
         after = linter.lint_text(result.text, name, "template").scores.as_dict()
-        click.echo(json.dumps({"path": name, "rewrite": result.text, "slots": result.slots, "kept": result.kept,
-                               "restructured": result.restructured, "scores": {"before": before, "after": after}},
-                              indent=2, ensure_ascii=False))
+        click.echo(formats.rewrite_json(name, result, before, after))
         return EXIT_OK
     click.echo(result.text, nl=False)
     if not result.restructured:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from fnmatch import fnmatch
 from pathlib import Path
 
-from linter.formats import InputError
+from linter.results import InputError
 
 LINTABLE_SUFFIXES = (".txt", ".md", ".eml", ".j2", ".jinja", ".jinja2", ".tmpl")
 EXCLUDED_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", "build", "dist", ".mypy_cache", ".pytest_cache", "site-packages"}

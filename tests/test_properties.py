@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from linter import fixes, formats
 from linter.data import schema_path
-from linter.formats import RunResult
+from linter.results import RunResult
 from linter.run import load_rule_catalogue
 
 REPORT_SCHEMA = json.loads(schema_path().read_text(encoding="utf-8"))

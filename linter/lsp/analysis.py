@@ -17,6 +17,8 @@ from typing import Any
 
 from lsprotocol import types
 
+from linter.formats import lsp as lsp_format
+from linter.formats.lsp import SOURCE
 from linter.lines import LINE_BREAK
 from linter.lsp.positions import PositionMap, range_json
 from linter.lsp.settings import DEFAULT_MAX_CHARACTERS, Settings, overrides
@@ -24,15 +26,9 @@ from linter.session import Session
 
 logger = logging.getLogger("netlint.lsp")
 
-SOURCE = "netlint"
 CONFIG_RECHECK_SECONDS = 1.0
 LINTER_CACHE_SIZE = 8
 JINJA_LANGUAGE_IDS = {"jinja", "jinja2", "j2", "jinja-html", "jinja-md", "jinja-txt", "htmldjango", "django-html", "django-txt"}
-SEVERITY = {
-    "error": types.DiagnosticSeverity.Error,
-    "warning": types.DiagnosticSeverity.Warning,
-    "info": types.DiagnosticSeverity.Information,
-}
 CODE_TRUNCATED = "netlint-truncated"
 CODE_CONFIG = "netlint-config"
 
@@ -184,36 +180,10 @@ class Analyser:
         return result.text.replace("\n", line_break) if line_break != "\n" else result.text
 
     def _diagnostic(self, finding, positions: PositionMap, snapshot: Snapshot) -> types.Diagnostic:
-        rule = self.rule_info.get(finding.code)
-        why = " ".join((rule.why if rule else "").split())
-        fix = None
-        if finding.fix is not None:
-            fix = {
-                "title": finding.fix.description,
-                "safe": finding.fix.safe,
-                "edits": [
-                    {"range": range_json(positions.range(e.start, e.end)), "newText": e.replacement}
-                    for e in finding.fix.edits
-                ],
-            }
-        return types.Diagnostic(
-            range=positions.range(finding.start, finding.end),
-            message=f"{finding.message} ({finding.strategy})",
-            severity=SEVERITY.get(finding.severity, types.DiagnosticSeverity.Warning),
-            code=finding.code,
-            source=SOURCE,
-            data={
-                "uri": snapshot.uri,
-                "version": snapshot.version,
-                "name": finding.name,
-                "category": finding.category,
-                "severity": finding.severity,
-                "strategy": finding.strategy,
-                "why": why,
-                "suggestion": finding.suggestion,
-                "fix": fix,
-            },
-        )
+        fields = lsp_format.diagnostic(finding, self.rule_info.get(finding.code), snapshot.uri, snapshot.version,
+                                       lambda start, end: range_json(positions.range(start, end)))
+        fields["severity"] = types.DiagnosticSeverity(fields["severity"])
+        return types.Diagnostic(range=positions.range(finding.start, finding.end), **fields)
 
 
 def _mode(snapshot: Snapshot, config) -> str:

@@ -24,6 +24,7 @@ from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.uris import to_fs_path
 
 from linter import __version__, fixes
+from linter.formats import lsp as lsp_format
 from linter.lsp.analysis import JINJA_LANGUAGE_IDS, SOURCE, Analyser, Outcome, Snapshot
 from linter.lsp.log import configure_logging
 from linter.lsp.positions import PositionMap, overlaps, position_key, range_from_json
@@ -378,13 +379,12 @@ class NetlintServer(LanguageServer):
         if not hits:
             return None
         markdown = self._markdown_hover()
-        sections = [_hover_text(d, markdown) for d in hits]
         start = min((d.range.start for d in hits), key=position_key)
         end = max((d.range.end for d in hits), key=position_key)
         return types.Hover(
             contents=types.MarkupContent(
                 kind=types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText,
-                value=("\n\n---\n\n" if markdown else "\n\n").join(sections),
+                value=lsp_format.hover([{"code": d.code, "message": d.message, "data": d.data} for d in hits], markdown),
             ),
             range=types.Range(start=start, end=end),
         )
@@ -514,27 +514,6 @@ def _wants(only: Any, kind: str) -> bool:
     if not only:
         return True
     return any(kind == str(k) or kind.startswith(f"{str(k)}.") for k in (getattr(k, "value", k) for k in only))
-
-
-def _hover_text(diagnostic: types.Diagnostic, markdown: bool) -> str:
-    data = diagnostic.data
-    fix = data.get("fix")
-    fix_line = ""
-    if fix:
-        fix_line = f"Quick fix: {fix['title']}" + ("" if fix.get("safe") else " (may change the meaning)")
-    if not markdown:
-        lines = [f"{diagnostic.code} {data.get('name', '')} ({data.get('severity', '')}, {data.get('category', '')})",
-                 diagnostic.message, f"Why: {data.get('why', '')}", f"Suggestion: {data.get('suggestion', '')}",
-                 f"Strategy: {data.get('strategy', '')}"]
-        return "\n".join(lines + ([fix_line] if fix_line else []))
-    parts = [
-        f"**{diagnostic.code}** `{data.get('name', '')}` · {data.get('severity', '')} · {data.get('category', '')}",
-        diagnostic.message,
-        f"**Why:** {data.get('why', '')}",
-        f"**Suggestion:** {data.get('suggestion', '')}",
-        f"**Strategy:** {data.get('strategy', '')}" + (f" · {fix_line}" if fix_line else ""),
-    ]
-    return "\n\n".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,34 +1,25 @@
-"""Output formats. Each is a pure function of `FileReport`s (and errors) to text.
-
-text (for people), concise (`path:line:col: CODE message`, for editors), json (the versioned contract,
-see `linter/schema/report.schema.json`), json-lines (one file per line, streamed), github (workflow
-annotations) and sarif (2.1.0, for code scanning).
+"""The formats for machines: json (the versioned contract, `linter/schema/report.schema.json`), json-lines
+(one file a line, streamed), github (workflow annotations), sarif (2.1.0, for code scanning) and the
+JSON of `netlint rewrite --format json`.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from linter import __version__
+from linter.formats.catalogue import rule_entry
 from linter.report import FileReport, Finding
+from linter.results import InputError, RunResult
 from linter.rules import Rule
 
+if TYPE_CHECKING:
+    from linter.rewrite import Rewrite  # the engine and spaCy: only for the type
+
 JSON_VERSION = "1.0"
-FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif")
-
-
-@dataclass
-class InputError:
-    path: str
-    message: str
-
-
-@dataclass
-class RunResult:
-    reports: list[FileReport] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)
+SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _range(report: FileReport, finding: Finding) -> dict:
@@ -110,14 +101,6 @@ def json_error_line(error: InputError) -> str:
     return json.dumps({"version": JSON_VERSION, "path": error.path, "error": error.message}, ensure_ascii=False)
 
 
-def concise(report: FileReport) -> list[str]:
-    lines = []
-    for f in report.findings:
-        line, column = report.position(f.start)
-        lines.append(f"{report.path}:{line}:{column}: {f.code} [{f.severity}] {f.message} ({f.strategy})")
-    return lines
-
-
 def _escape_github(value: str, property_value: bool = False) -> str:
     value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if property_value:
@@ -146,31 +129,30 @@ def github(report: FileReport) -> list[str]:
     return lines
 
 
+def sarif_rule(entry: dict) -> dict:
+    """A rule descriptor of SARIF's `tool.driver.rules`, from the rule's catalogue entry."""
+    return {
+        "id": entry["code"],
+        "name": entry["name"],
+        "shortDescription": {"text": entry["name"].replace("-", " ")},
+        "fullDescription": {"text": entry["why"]},
+        "help": {
+            "text": f"{entry['why']}\n\nStrategy: {entry['strategy']}.\n\nSuggestion: {entry['suggestion']}",
+            "markdown": f"{entry['why']}\n\n**Strategy:** {entry['strategy']}\n\n**Suggestion:** {entry['suggestion']}",
+        },
+        "defaultConfiguration": {"level": SARIF_LEVEL[entry["severity"]]},
+        "properties": {"category": entry["category"], "strategy": entry["strategy"]},
+    }
+
+
 def sarif(result: RunResult, rules: list[Rule]) -> str:
     used = sorted({f.code for r in result.reports for f in r.findings})
     by_code = {rule.code: rule for rule in rules}
     index = {code: i for i, code in enumerate(used)}
-    level = {"error": "error", "warning": "warning", "info": "note"}
-    driver_rules = []
-    for code in used:
-        rule = by_code.get(code)
-        if rule is None:
-            driver_rules.append({"id": code, "shortDescription": {"text": code}})
-            continue
-        driver_rules.append(
-            {
-                "id": rule.code,
-                "name": rule.name,
-                "shortDescription": {"text": rule.name.replace("-", " ")},
-                "fullDescription": {"text": rule.why},
-                "help": {
-                    "text": f"{rule.why}\n\nStrategy: {rule.strategy}.\n\nSuggestion: {rule.suggestion}",
-                    "markdown": f"{rule.why}\n\n**Strategy:** {rule.strategy}\n\n**Suggestion:** {rule.suggestion}",
-                },
-                "defaultConfiguration": {"level": level[rule.severity]},
-                "properties": {"category": rule.category, "strategy": rule.strategy},
-            }
-        )
+    driver_rules = [
+        sarif_rule(rule_entry(by_code[code])) if code in by_code else {"id": code, "shortDescription": {"text": code}}
+        for code in used
+    ]
     results = []
     for report in result.reports:
         for f in report.findings:
@@ -180,7 +162,7 @@ def sarif(result: RunResult, rules: list[Rule]) -> str:
                 {
                     "ruleId": f.code,
                     "ruleIndex": index[f.code],
-                    "level": level[f.severity],
+                    "level": SARIF_LEVEL[f.severity],
                     "message": {"text": f"{f.message} Strategy: {f.strategy}. Suggestion: {f.suggestion}"},
                     "locations": [
                         {
@@ -226,83 +208,12 @@ def sarif(result: RunResult, rules: list[Rule]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
-def _style(text: str, color: bool, **style) -> str:
-    if not color:
-        return text
-    import click
-
-    return click.style(text, **style)
-
-
-def _window(line: str, start: int, width: int, room: int = 100) -> tuple[str, int]:
-    """The part of a long line around a span, with '…' where it was cut; (text, span offset)."""
-    if len(line) <= room:
-        return line, start
-    left = max(0, start - 30)
-    right = min(len(line), max(start + width + 20, left + room))
-    prefix = "…" if left > 0 else ""
-    suffix = "…" if right < len(line) else ""
-    return prefix + line[left:right] + suffix, start - left + len(prefix)
-
-
-_SEVERITY_COLOR = {"error": "red", "warning": "yellow", "info": "cyan"}
-
-
-def text(report: FileReport, color: bool = False, quiet: bool = False) -> list[str]:
-    out: list[str] = []
-    for f in report.findings:
-        line, column = report.position(f.start)
-        end_line, end_column = report.position(f.end)
-        source = report.line_text(line)
-        width = (end_column if end_line == line else len(source) + 1) - column
-        head = f"{report.path}:{line}:{column}: "
-        out.append(
-            head
-            + _style(f.code, color, fg=_SEVERITY_COLOR[f.severity], bold=True)
-            + " "
-            + _style(f"[{f.severity}]", color, fg=_SEVERITY_COLOR[f.severity])
-            + f" {f.message}"
-        )
-        gutter = " " * len(str(line))
-        shown, offset = _window(source, column - 1, width)
-        out.append(f"  {gutter} |")
-        out.append(f"  {line} | {shown}")
-        caret = _style("^" * max(1, min(width, len(shown) - offset)), color, fg=_SEVERITY_COLOR[f.severity])
-        out.append(f"  {gutter} | " + " " * offset + caret)
-        out.append(f"  {gutter} = strategy: {f.strategy}")
-        out.append(f"  {gutter} = suggestion: {f.suggestion}")
-        if f.fix is not None:
-            kind = "--fix" if f.fix.safe else "--fix --unsafe-fixes"
-            out.append(f"  {gutter} = fix ({'safe' if f.fix.safe else 'unsafe'}): {f.fix.description} [{kind}]")
-        out.append("")
-    if quiet:
-        return out
-    scores = report.scores
-    verdict = report.verdict.upper()
-    verdict_text = _style(verdict, color, fg="green" if report.verdict == "pass" else "red", bold=True)
-    if scores is None:
-        out.append(f"{report.path}: {verdict_text}")
-        return out
-    out.append(
-        f"{report.path}: {verdict_text}  overall {scores.overall}/100 · genericness {scores.genericness}"
-        f" · self-serving {scores.self_serving} · missing research {scores.missing_research}"
+def rewrite_json(path: str, rewrite: Rewrite, before: dict, after: dict) -> str:
+    """`netlint rewrite --format json`: the rewritten text, its slots, what was kept, and the scores of
+    the draft before and of the rewrite after."""
+    return json.dumps(
+        {"path": path, "rewrite": rewrite.text, "slots": rewrite.slots, "kept": rewrite.kept,
+         "restructured": rewrite.restructured, "scores": {"before": before, "after": after}},
+        indent=2,
+        ensure_ascii=False,
     )
-    for label, title in (("genericness", "genericness"), ("self_serving", "self-serving"), ("missing_research", "missing research")):
-        reasons = [r for r in scores.reasons.get(label, []) if abs(r.effect) >= 1][:3]
-        if reasons:
-            parts = ", ".join(f"{r.label} ({r.effect:+.0f})" for r in reasons)
-            out.append(f"  {title}: {parts}")
-    overall = scores.reasons.get("overall", [])
-    if overall and report.verdict == "fail" and overall[0].effect < 0:
-        out.append(f"  overall: {overall[0].label} ({overall[0].effect:+.0f})")
-    for note in report.notes:
-        out.append(f"  note: {note}")
-    fixable = sum(1 for f in report.findings if f.fix is not None and f.fix.safe)
-    if fixable:
-        out.append(f"  {fixable} finding{'s' if fixable != 1 else ''} fixable with --fix")
-    return out
-
-
-def statistics(result: RunResult) -> list[str]:
-    counts = Counter((f.code, f.name, f.severity) for r in result.reports for f in r.findings)
-    return [f"{n:5d}  {code}  {name} [{severity}]" for (code, name, severity), n in counts.most_common()]
