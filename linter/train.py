@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import math
 import platform
 import subprocess
@@ -534,6 +535,46 @@ def model_card(payload: dict, report: dict, info: dict) -> str:
     return "\n".join(lines)
 
 
+_FIGURE = re.compile(r"-?\d+(?:\.\d+)?%?")
+
+
+def _shape(value):
+    """A model document with every float blanked: what a retrain must give exactly, on any machine."""
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items() if k != "sha256"}
+    if isinstance(value, list):
+        return [_shape(v) for v in value]
+    return "<float>" if isinstance(value, float) else value
+
+
+def _close(committed: str, fresh: str) -> bool:
+    """Two figures of a model card: counts equal, percentages within 2 points, fractions within 0.02."""
+    if committed.endswith("%") or fresh.endswith("%"):
+        return abs(float(committed.rstrip("%")) - float(fresh.rstrip("%"))) <= 2
+    if "." in committed or "." in fresh:
+        return abs(float(committed) - float(fresh)) <= 0.02
+    return committed == fresh
+
+
+def differences(fresh: dict, fresh_card: str, committed: dict, committed_card: str) -> list[str]:
+    """How a fresh build differs from the committed model and card, beyond the last bits of its floats.
+
+    Vocabularies, feature sets, chosen C, thresholds and hashes must be equal; the card's figures equal to
+    rounding. Floats are not compared bit for bit: scikit-learn's lbfgs runs on the machine's BLAS, whose
+    last bits differ between CPUs, and a retrain on another CPU moves weights a little (AUCs in the third
+    decimal)."""
+    problems = []
+    if _shape(fresh) != _shape(committed):
+        problems.append("the model's vocabularies, choices or hashes differ")
+    if _FIGURE.sub("#", fresh_card) != _FIGURE.sub("#", committed_card):
+        problems.append("the model card's text differs")
+    else:
+        far = [(a, b) for a, b in zip(_FIGURE.findall(committed_card), _FIGURE.findall(fresh_card)) if not _close(a, b)]
+        if far:
+            problems.append(f"the model card's figures differ: {far[:5]}")
+    return problems
+
+
 def write(document: dict, card: str, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / MODEL_FILE).write_text(json.dumps(document, sort_keys=True, indent=1) + "\n", encoding="utf-8")
@@ -586,10 +627,14 @@ def main(check_only: bool = False) -> int:
     document, card, _ = build(root, log=lambda line: print(line, file=sys.stderr))
     target_dir = models_dir()
     if check_only:
-        current = (target_dir / MODEL_FILE).read_text(encoding="utf-8") if (target_dir / MODEL_FILE).exists() else ""
-        fresh = json.dumps(document, sort_keys=True, indent=1) + "\n"
-        if current != fresh:
-            print(f"netlint: {target_dir / MODEL_FILE} differs from a fresh build: run `netlint train`", file=sys.stderr)
+        try:
+            committed = json.loads((target_dir / MODEL_FILE).read_text(encoding="utf-8"))
+            committed_card = (target_dir / "MODEL_CARD.md").read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            committed, committed_card = {}, ""
+        problems = differences(document, card, committed, committed_card)
+        if problems:
+            print(f"netlint: {target_dir / MODEL_FILE} differs from a fresh build ({'; '.join(problems)}): run `netlint train`", file=sys.stderr)
             return 1
         print("model is up to date")
         return 0

@@ -39,42 +39,14 @@ def test_lint_time_does_not_import_scikit_learn():
 
 
 @pytest.mark.slow
-def _numbers(text: str) -> list[str]:
-    return re.findall(r"-?\d+(?:\.\d+)?%?", text)
-
-
-def _close(committed: str, fresh: str) -> bool:
-    """Two figures of the model card: counts equal, percentages within 2 points, fractions within 0.02."""
-    if committed.endswith("%") or fresh.endswith("%"):
-        return abs(float(committed.rstrip("%")) - float(fresh.rstrip("%"))) <= 2
-    if "." in committed or "." in fresh:
-        return abs(float(committed) - float(fresh)) <= 0.02
-    return committed == fresh
-
-
-def _shape(value):
-    """A model document with every float replaced: what must match exactly across machines."""
-    if isinstance(value, dict):
-        return {k: _shape(v) for k, v in value.items() if k != "sha256"}
-    if isinstance(value, list):
-        return [_shape(v) for v in value]
-    return "<float>" if isinstance(value, float) else value
-
-
 def test_training_reproduces_the_committed_model_and_card(tmp_path):
-    """A retrain gives the committed model: the same vocabularies, choices, thresholds and hashes exactly,
-    and the same figures to rounding. Floats are not compared bit for bit: scikit-learn's lbfgs runs on the
-    machine's BLAS, whose last bits differ between CPUs, and a retrain on another CPU moves weights a little
-    (seen here: AUCs in the third decimal)."""
-    from linter.train import build
+    """A retrain gives the committed model: vocabularies, choices, thresholds and hashes exactly, the card's
+    figures to rounding (`train.differences`: floats differ in their last bits between CPUs)."""
+    from linter.train import build, differences
 
     document, card, held_out = build(ROOT, log=lambda _: None)
-    committed = json.loads(MODEL.read_text())
-    assert _shape(document) == _shape(committed), "`netlint train` must reproduce models/classifier.json"
     committed_card = (models_dir() / "MODEL_CARD.md").read_text()
-    assert re.sub(r"-?\d+(?:\.\d+)?%?", "#", card) == re.sub(r"-?\d+(?:\.\d+)?%?", "#", committed_card)
-    pairs = list(zip(_numbers(committed_card), _numbers(card)))
-    assert [pair for pair in pairs if not _close(*pair)] == []
+    assert differences(document, card, json.loads(MODEL.read_text()), committed_card) == []
 
     # The exported JSON model, linting as users do, gives scikit-learn's probabilities on the test split.
     from linter.config import Config
@@ -253,3 +225,21 @@ def test_a_low_overall_with_no_high_problem_names_its_reason():
             reason = s.reasons["overall"][0].label
             assert reason.startswith("no problem score is high") and ("'" in reason or "findings:" in reason), message.id
     assert seen, "the test split should hold such messages"
+
+
+def test_a_retrain_that_changes_a_choice_or_a_figure_is_a_difference():
+    from linter.train import differences
+
+    committed = json.loads(MODEL.read_text())
+    card = (models_dir() / "MODEL_CARD.md").read_text()
+    assert differences(committed, card, committed, card) == []
+    nudged = json.loads(MODEL.read_text())
+    nudged["payload"]["moves"]["weights"][0] += 1e-9  # another CPU's last bits
+    assert differences(nudged, card, committed, card) == []
+    chosen = json.loads(MODEL.read_text())
+    label = next(iter(chosen["payload"]["labels"]))
+    chosen["payload"]["labels"][label]["vocabulary_size_marker"] = 1  # a structural change
+    assert differences(chosen, card, committed, card) == ["the model's vocabularies, choices or hashes differ"]
+    figure = re.search(r"0\.\d\d\d", card).group()
+    moved = card.replace(figure, f"{float(figure) - 0.05:.3f}", 1)
+    assert differences(committed, moved, committed, card)[0].startswith("the model card's figures differ")
