@@ -157,11 +157,7 @@ def rules_command(output_format: str) -> None:
     from linter.run import load_rule_catalogue
 
     entries = [formats.rule_entry(rule) for rule in _catalogue_or_exit(load_rule_catalogue)]
-    if output_format == "json":
-        click.echo(formats.rules_json(entries))
-        return
-    for line in formats.rules_listing(entries):
-        click.echo(line)
+    _echo(formats.rules_json(entries) if output_format == "json" else formats.rules_listing(entries))
 
 
 @main_group.command("explain")
@@ -179,10 +175,12 @@ def explain_command(code: str, output_format: str) -> None:
         _fail(f"unknown rule code '{code}'; `netlint rules` lists them")
         sys.exit(EXIT_ERROR)
     entry = formats.rule_entry(rule, load_strategy_catalogue())
-    if output_format == "json":
-        click.echo(formats.explain_json(entry))
-        return
-    for line in formats.explain_text(entry):
+    _echo(formats.explain_json(entry) if output_format == "json" else formats.explain_text(entry))
+
+
+def _echo(output: str | list[str]) -> None:
+    """Print one JSON document, or lines of text."""
+    for line in [output] if isinstance(output, str) else output:
         click.echo(line)
 
 

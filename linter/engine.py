@@ -18,7 +18,8 @@ from linter.checks import CHECKS, MODEL_CHECKS, Hit
 from linter.config import Config
 from linter.data import rules_dir
 from linter.message import find_placeholders, find_regions, parse
-from linter.report import SEVERITY_RANK, FileReport, Finding, LineIndex
+from linter.lines import LineIndex
+from linter.report import SEVERITY_RANK, FileReport, Finding
 from linter.rules import CATEGORIES, CompiledRules, Rule, RuleError, load_rules, load_strategies
 from linter.scoring import score
 from linter.signals import Analysis, measure

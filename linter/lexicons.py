@@ -1,4 +1,4 @@
-"""The built-in vocabularies (`rules/lexicons/*.yml`): loading, validating, and matching them per message.
+"""The built-in vocabularies (`rules/lexicons/*.yml`): loading and validating them, once per process.
 
 A lexicon is either `patterns` (regular expressions, matched on a sentence's lower-cased text) or `words`
 (whole lower-cased tokens). Only the lexicons shipped in `rules/lexicons/` are read: user rule folders

@@ -2,8 +2,8 @@
 
 Linting a template judges the text it will produce. Each combination of `{% if %}` branches is a
 possible message; `branch_variants` yields each as a same-length text (unchosen branches blanked), so
-findings keep pointing at template source lines and columns. `render_rows` renders the template once per
-recipient in Jinja2's sandbox, bounded in time and output size.
+findings keep pointing at template source lines and columns. `render` renders the template for one
+recipient's row in Jinja2's sandbox, bounded in time and output size.
 """
 
 from __future__ import annotations
