@@ -50,10 +50,11 @@ class Peer:
     executable: str
     arguments: tuple[str, ...] = ()  # before the paths
     ok_codes: tuple[int, ...] | None = (0, 1)  # None: the exit code counts findings (any code >= 0 is fine)
+    subcommand: str = ""  # put first when `--help` lists it
 
 
 PEERS = (
-    Peer("proselint", "proselint"),  # 0.16 wants `proselint check`; older ones take the paths directly
+    Peer("proselint", "proselint", subcommand="check"),  # 0.16 wants `proselint check`; older ones take paths
     Peer("write-good", "write-good", ok_codes=None),
     Peer("alex", "alex"),
     Peer("textlint + write-good", "textlint", ("--rule", "write-good")),
@@ -62,8 +63,8 @@ PEERS = (
 
 def _peer_command(peer: Peer, exe: str) -> list[str]:
     arguments = list(peer.arguments)
-    if peer.name == "proselint" and "check" in (help_text([exe, "--help"]) or "").split():
-        arguments.insert(0, "check")
+    if peer.subcommand and peer.subcommand in (help_text([exe, "--help"]) or "").split():
+        arguments.insert(0, peer.subcommand)
     return [exe, *arguments]
 
 
