@@ -35,17 +35,20 @@ def _edits(draft: str) -> list[str]:
 
 
 def _server_source() -> str | None:
-    """linter/lsp.py's text when it exists and has a `python -m linter.lsp` entry point."""
+    """The language server's source (linter/lsp.py, or every file of the linter/lsp/ package) when it has a `python -m linter.lsp` entry point."""
     try:
         spec = importlib.util.find_spec("linter.lsp")
     except (ImportError, ValueError):
         return None
     if spec is None or not spec.origin or not Path(spec.origin).is_file():
         return None
-    source = Path(spec.origin).read_text(encoding="utf-8", errors="replace")
-    if "__main__" not in source and not (Path(spec.origin).parent / "lsp" / "__main__.py").exists():
-        return None
-    return source
+    origin = Path(spec.origin)
+    package = origin.parent if origin.name == "__init__.py" else None  # linter/lsp/ is a package
+    if package is not None:
+        return "\n".join(f.read_text(encoding="utf-8", errors="replace") for f in sorted(package.glob("*.py"))) \
+            if (package / "__main__.py").is_file() else None
+    source = origin.read_text(encoding="utf-8", errors="replace")
+    return source if "__main__" in source else None
 
 
 def _over(a: float | None, b: float | None) -> float | None:
