@@ -224,6 +224,14 @@ def file_paths(folders: list[Path]) -> list[str]:
     return [str(p) for f in folders for p in sorted(f.iterdir())]
 
 
+def draft(seed: int = DEFAULT_SEED) -> str:
+    """The one ~150-word draft that cold start, the language server and the warm server lint."""
+    for text in messages(500, seed + 1):
+        if 145 <= words(text) <= 155:
+            return text
+    return next(messages(1, seed + 1))
+
+
 if __name__ == "__main__":  # print a few, for a look
     import sys
 

@@ -30,6 +30,9 @@ from linter.model import body_sentence_terms, load_default, terms  # noqa: E402
 from linter.scoring import features, rules_logits, score  # noqa: E402
 from linter.signals import Analysis, measure  # noqa: E402
 
+TOKENIZER = "baseline: spaCy tokenizer alone"
+END_TO_END = "end to end: Linter.lint"
+
 
 def profile(texts: list[str]) -> dict[str, float]:
     """Seconds spent in each stage over all `texts`."""
@@ -65,12 +68,30 @@ def profile(texts: list[str]) -> dict[str, float]:
         timed("format: text", formats.text, report)
     started = time.perf_counter()
     list(linter.nlp.tokenizer.pipe(texts))
-    spent["baseline: spaCy tokenizer alone"] = time.perf_counter() - started
+    spent[TOKENIZER] = time.perf_counter() - started
     started = time.perf_counter()
     for _ in linter.lint(Source(f"m{i}.txt", t) for i, t in enumerate(texts)):
         pass
-    spent["end to end: Linter.lint"] = time.perf_counter() - started
+    spent[END_TO_END] = time.perf_counter() - started
     return spent
+
+
+def per_message(texts: list[str], repeat: int = 3) -> dict[str, float]:
+    """Microseconds per message of each stage: the best of `repeat` passes, after a warm-up pass."""
+    profile(texts[:50])  # warm-up: caches, lazy imports
+    runs = [profile(texts) for _ in range(repeat)]
+    return {stage: 1e6 * min(run[stage] for run in runs) / len(texts) for stage in runs[0]}
+
+
+def table(us_per_message: dict[str, float]) -> list[str]:
+    """The stage table in Markdown, each stage also as a multiple of the tokenizer's cost."""
+    tokenizer = us_per_message[TOKENIZER]
+    lines = ["| stage | µs per message | x tokenizer |", "|---|---|---|"]
+    lines += [f"| {stage} | {us:.0f} | {us / tokenizer:.1f} |" for stage, us in us_per_message.items()]
+    end_to_end = us_per_message[END_TO_END]
+    lines += ["", f"End to end: {1e6 / end_to_end:.0f} messages/s in one process, "
+                  f"{end_to_end / tokenizer:.1f}x the tokenizer."]
+    return lines
 
 
 def main() -> int:
@@ -80,24 +101,14 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=HERE / "results" / "stages.md")
     args = parser.parse_args()
     texts = list(messages(args.messages))
-    profile(texts[:50])  # warm-up: caches, lazy imports
-    runs = [profile(texts) for _ in range(args.repeat)]
-    best = {stage: min(run[stage] for run in runs) for stage in runs[0]}
-    per_message = {stage: 1e6 * seconds / len(texts) for stage, seconds in best.items()}
-    tokenizer = per_message["baseline: spaCy tokenizer alone"]
     lines = [
         f"# Stage profile: {len(texts)} benchmark messages, best of {args.repeat}",
         "",
         "Produced by `python benchmarks/stages.py`. Stages overlap where named \"all\"; \"x tokenizer\" is the",
         "stage's cost over spaCy's tokenizer alone on the same texts.",
         "",
-        "| stage | µs per message | x tokenizer |",
-        "|---|---|---|",
+        *table(per_message(texts, args.repeat)),
     ]
-    lines += [f"| {stage} | {us:.0f} | {us / tokenizer:.1f} |" for stage, us in per_message.items()]
-    lines.append("")
-    end_to_end = per_message["end to end: Linter.lint"]
-    lines.append(f"End to end: {1e6 / end_to_end:.0f} messages/s in one process, {end_to_end / tokenizer:.1f}x the tokenizer.")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
