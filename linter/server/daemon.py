@@ -11,7 +11,7 @@ What stays warm, and how it stays right:
 - configuration files are read afresh for every request (`linter.config` caches are cleared).
 These are the two seams it installs in `linter.run`: the names `Linter` and `model.load_default`.
 
-It stops after `idle_timeout` seconds without a request, on a `stop` request, or on SIGTERM, and removes
+It stops after `idle_timeout` seconds without a lint request, on a `stop` request, or on SIGTERM, and removes
 its socket when it goes. A lock file beside the socket keeps a second server for the same code from
 starting.
 """
@@ -253,10 +253,12 @@ class Server:
             except TimeoutError:
                 continue
             with connection:
-                if self.answer(connection) == b"stop":
-                    self.say("stopped on request")
-                    return
-            deadline = time.monotonic() + self.idle_timeout
+                kind = self.answer(connection)
+            if kind == b"stop":
+                self.say("stopped on request")
+                return
+            if kind == b"lint":  # only lints count as use: a status poll does not keep the server alive
+                deadline = time.monotonic() + self.idle_timeout
 
     def answer(self, connection) -> bytes | None:
         """Serve one connection; returns the request's kind."""
