@@ -8,11 +8,12 @@ import sys
 
 
 def main() -> int:
-    from linter.server.client import forward
+    if "-" in sys.argv[1:]:  # only a lint of stdin can go to the server; others skip even this import
+        from linter.server.client import forward
 
-    code = forward(sys.argv)
-    if code is not None:
-        return code
+        code = forward(sys.argv)
+        if code is not None:
+            return code
     from linter.cli import main as cli_main
 
     return cli_main()
