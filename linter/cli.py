@@ -263,11 +263,12 @@ def server_start_command(idle_timeout: float) -> None:
     if running is not None:
         click.echo(f"netlint server: already running: {running}")
         return
-    if start_in_background(idle_timeout) is None:
+    process = start_in_background(idle_timeout)
+    if process is None:
         _fail("cannot start the server: no private folder for its socket")
         sys.exit(EXIT_ERROR)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() in (None, 0):
         running = control("status")
         if running is not None:
             click.echo(f"netlint server: started: {running}")

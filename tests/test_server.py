@@ -156,11 +156,13 @@ def test_colour_follows_the_callers_terminal(server):
     assert served(server) == before + 1
 
 
-def test_the_server_keeps_the_model_and_linter_warm_between_lints(server):
+def test_the_server_keeps_the_model_and_linter_warm_between_lints(server, tmp_path):
+    (tmp_path / ".netlint.toml").write_text('ignore = ["NL110"]\n')  # not the warm-up's configuration
     for _ in range(3):
-        netlint("-", input=DRAFT, env=server)
+        netlint("-", input=DRAFT, env=server, cwd=tmp_path)
     status = netlint("server", "status", env=server).out
-    assert "models_loaded=1 " in status and "linters_built=1 " in status and "lints=3" in status
+    for count in ("models_loaded=1 ", "model_reuses=3 ", "linters_built=2 ", "linter_reuses=2 ", "lints=3"):
+        assert count in status, status
 
 
 def test_stop_stops_it_and_removes_its_socket(server):

@@ -179,9 +179,9 @@ def _print_reply(reply: list[tuple[bytes, bytes]]) -> int:
     return int(reply[-1][1])
 
 
-def start_in_background(idle_timeout: float | None = None) -> int | None:
+def start_in_background(idle_timeout: float | None = None):
     """Start `netlint server run` detached, in the private folder (never a project's, whose own `linter/`
-    could shadow ours); returns its pid, or None when it cannot be started."""
+    could shadow ours); returns its `Popen`, or None when it cannot be started."""
     import subprocess
 
     folder = make_private_dir()
@@ -196,4 +196,4 @@ def start_in_background(idle_timeout: float | None = None) -> int | None:
                                        start_new_session=True, close_fds=True)
     except OSError:
         return None
-    return process.pid
+    return process

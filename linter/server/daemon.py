@@ -72,11 +72,13 @@ class Warm:
         self.model_stamp: object = None
         self.model = None
         self.linters: dict[tuple, object] = {}
-        self.counts = {"models_loaded": 0, "linters_built": 0, "lints": 0}
+        self.counts = {"models_loaded": 0, "model_reuses": 0, "linters_built": 0, "linter_reuses": 0, "lints": 0}
 
     def install(self) -> None:
         self.run_module.Linter = self.linter
-        self.model_module.load_default = self.default_model
+        for module in (self.model_module, self.run_module):
+            if hasattr(module, "load_default"):  # linter.run too, should it ever import the name itself
+                module.load_default = self.default_model
 
     def default_model(self):
         path = self.model_module.models_dir() / self.model_module.MODEL_FILE
@@ -85,6 +87,8 @@ class Warm:
             self.model = self.load_model()  # errors are raised to the command, as in-process, never kept
             self.model_stamp = stamp
             self.counts["models_loaded"] += 1
+        else:
+            self.counts["model_reuses"] += 1
         return self.model
 
     def linter(self, config, model=None):
@@ -95,6 +99,8 @@ class Warm:
         if found is None:
             found = self.build_linter(config, model=model)
             self.counts["linters_built"] += 1
+        else:
+            self.counts["linter_reuses"] += 1
         self.linters[key] = found  # most recently used last
         while len(self.linters) > MAX_LINTERS:
             self.linters.pop(next(iter(self.linters)))
@@ -202,6 +208,9 @@ class Server:
                 f"uptime={time.time() - self.started:.0f} {counts}").encode()
 
     def serve(self) -> int:
+        if not hasattr(socket, "AF_UNIX"):
+            self.say("this system has no Unix domain sockets; not serving")
+            return 2
         folder = make_private_dir()
         if not is_private(folder):
             self.say(f"{folder} is not a private folder of this user (0700); not serving")
