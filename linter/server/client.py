@@ -145,14 +145,18 @@ def forward(argv: list[str]) -> int | None:
         return None
     try:
         stdin = sys.stdin.buffer.read()
+    except (OSError, ValueError, AttributeError):
+        connection.close()
+        return None
+    try:
         reply = exchange(connection, lint_request(argv, stdin))
     except KeyboardInterrupt:
         connection.close()
         sys.stderr.write("netlint: interrupted\n")  # what an interrupted in-process run prints
         return 130
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError):  # streams without an encoding, say: lint here instead
         connection.close()
-        return None
+        reply = None
     if reply is None or reply[-1][0] != b"exit":
         sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding=sys.stdin.encoding, errors=sys.stdin.errors)
         return None
