@@ -77,6 +77,7 @@ def main_group(ctx: click.Context) -> None:
     netlint explain NL101           show what a rule checks and why
     netlint rewrite draft.txt       print a restructured draft with [slots] to fill
     netlint lsp                     serve diagnostics and quick fixes to editors (LSP, stdio)
+    netlint server start            keep a warm netlint for editors and hooks (stdin lints)
     netlint train                   rebuild the classifier from corpus/
 
     Exit codes: 0 nothing failed, 1 a file failed, 2 usage, configuration or input error.
@@ -222,6 +223,97 @@ def lsp_command(args: tuple[str, ...]) -> None:
         _fail(f"the language server needs pygls: pip install 'netlint[lsp]' ({exc})")
         sys.exit(EXIT_ERROR)
     sys.exit(lsp_main(list(args)))
+
+
+@main_group.group("server")
+def server_group() -> None:
+    """Keep a warm netlint for editors and hooks: stdin lints (`netlint - ...`) go to it.
+
+    \b
+    netlint server start     start it in the background
+    netlint server status    say whether it runs, and since when
+    netlint server stop      stop it
+    netlint server run       run it in the foreground, logging each request
+
+    A lint reading stdin uses a running server by itself, with the same output and exit code.
+    NETLINT_SERVER=1 also starts one on demand; NETLINT_SERVER=0 never uses one. It stops after
+    --idle-timeout seconds without a lint (NETLINT_SERVER_IDLE_TIMEOUT; default 900).
+    """
+
+
+def _idle_timeout_option(command):
+    return click.option("--idle-timeout", type=click.FloatRange(min=0, min_open=True), default=900.0,
+                        show_default=True, envvar="NETLINT_SERVER_IDLE_TIMEOUT",
+                        help="Stop after this many seconds without a request.")(command)
+
+
+@server_group.command("start")
+@_idle_timeout_option
+def server_start_command(idle_timeout: float) -> None:
+    """Start the server in the background (nothing happens if one is running)."""
+    import time
+
+    from linter.server import socket_path
+    from linter.server.client import start_in_background
+    from linter.server.daemon import control
+
+    running = control("status")
+    if running is not None:
+        click.echo(f"netlint server: already running: {running}")
+        return
+    process = start_in_background(idle_timeout)
+    if process is None:
+        _fail("cannot start the server: no private folder for its socket")
+        sys.exit(EXIT_ERROR)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() in (None, 0):
+        running = control("status")
+        if running is not None:
+            click.echo(f"netlint server: started: {running}")
+            return
+        time.sleep(0.05)
+    _fail(f"the server did not start; see {socket_path()[:-len('.sock')]}.log")
+    sys.exit(EXIT_ERROR)
+
+
+@server_group.command("status")
+def server_status_command() -> None:
+    """Print the running server's pid, socket and counts; exit 1 when none runs."""
+    from linter.server.daemon import control
+
+    running = control("status")
+    if running is None:
+        click.echo("netlint server: not running")
+        sys.exit(EXIT_FAIL)
+    click.echo(f"netlint server: running: {running}")
+
+
+@server_group.command("stop")
+def server_stop_command() -> None:
+    """Stop the running server (nothing happens if none runs)."""
+    import time
+
+    from linter.server.client import connect
+    from linter.server.daemon import control
+
+    stopped = control("stop")
+    if stopped is None:
+        click.echo("netlint server: not running")
+        return
+    deadline = time.monotonic() + 10
+    while (connection := connect(timeout=1.0)) is not None and time.monotonic() < deadline:
+        connection.close()
+        time.sleep(0.02)
+    click.echo(f"netlint server: stopped: {stopped}")
+
+
+@server_group.command("run")
+@_idle_timeout_option
+def server_run_command(idle_timeout: float) -> None:
+    """Serve in the foreground, logging to stderr (for debugging); Ctrl-C stops it."""
+    from linter.server.daemon import serve
+
+    sys.exit(serve(idle_timeout))
 
 
 def _catalogue_or_exit(loader):
