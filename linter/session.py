@@ -34,6 +34,17 @@ class Overrides:
     thresholds: tuple[tuple[str, int], ...] = ()
 
 
+# A process that runs many sessions (the warm server, `linter/server/daemon.py`) keeps its linters and
+# the classifier here between them: an object with `linter(config, model)` and `default_model()`.
+_kept = None
+
+
+def keep_between_sessions(keeper) -> None:
+    """Build every session's linters and classifier through `keeper` (None: each session builds its own)."""
+    global _kept
+    _kept = keeper
+
+
 class Session:
     """Configs, linters and the classifier for one run of the command line or one language server.
 
@@ -86,7 +97,7 @@ class Session:
         if not self.model_loaded and self.use_model:
             self._load_model()
         started = time.perf_counter()
-        linter = Linter(config, model=self.model)
+        linter = _kept.linter(config, self.model) if _kept is not None else Linter(config, model=self.model)
         logger.info("loaded %d rules for %s in %.2f s", len(linter.rules),
                     config.path or "the default configuration", time.perf_counter() - started)
         self.linters[config] = linter
@@ -98,7 +109,7 @@ class Session:
         from linter.model import ModelError, load_default
 
         try:
-            self.model = load_default()
+            self.model = _kept.default_model() if _kept is not None else load_default()
         except ModelError as exc:
             if not self.rules_only_on_model_error:
                 raise

@@ -9,7 +9,7 @@ What stays warm, and how it stays right:
 - the model (`model.load_default`) is reused while its file's size, time and inode are unchanged;
 - a `Linter` per configuration is reused while every file in its rule folders is unchanged;
 - configuration files are read afresh for every request (`linter.config` caches are cleared).
-These are the seams it installs: the names `Linter` (in `linter.engine` and `linter.run`) and `load_default`.
+Every run's `Session` builds them through this process's `Warm` (`session.keep_between_sessions`).
 
 It stops after `idle_timeout` seconds without a lint request, on a `stop` request, or on SIGTERM, and removes
 its socket when it goes. A lock file beside the socket keeps a second server for the same code from
@@ -65,9 +65,8 @@ class Warm:
     def __init__(self) -> None:
         import linter.engine
         import linter.model
-        import linter.run
 
-        self.run_module, self.model_module, self.engine_module = linter.run, linter.model, linter.engine
+        self.model_module = linter.model
         self.build_linter = linter.engine.Linter
         self.load_model = linter.model.load_default
         self.model_stamp: object = None
@@ -76,12 +75,9 @@ class Warm:
         self.counts = {"models_loaded": 0, "model_reuses": 0, "linters_built": 0, "linter_reuses": 0, "lints": 0}
 
     def install(self) -> None:
-        for module in (self.engine_module, self.run_module):  # where a run looks the class up when it builds one
-            if hasattr(module, "Linter"):
-                module.Linter = self.linter
-        for module in (self.model_module, self.run_module):
-            if hasattr(module, "load_default"):  # linter.run too, should it ever import the name itself
-                module.load_default = self.default_model
+        from linter import session
+
+        session.keep_between_sessions(self)
 
     def default_model(self):
         path = self.model_module.models_dir() / self.model_module.MODEL_FILE
