@@ -104,16 +104,17 @@ def limit(analysis: Analysis, params: dict) -> list[Hit]:
         each, total = _counts(analysis, spec["count"])
         if total <= spec["max"]:
             continue
+        values = {"count": total, "limit": spec["max"], "what": spec.get("what", spec["count"])}
         if spec.get("at", "over") == "over":
             running = 0
             for s, n in zip(body, each):
                 running += n
                 if running > spec["max"]:
-                    return [_at(s, count=total, limit=spec["max"], what=spec.get("what", spec["count"]))]
+                    return [_at(s, **values)]
         else:
             counted = [s for s, n in zip(body, each) if n]
             if counted:
-                return [_at(counted[-1], count=total, limit=spec["max"], what=spec.get("what", spec["count"]))]
+                return [_at(counted[-1], **values)]
     return []
 
 

@@ -210,11 +210,11 @@ def parse_rule(data: object, where: str, strategies: set[str], checks: set[str])
         # {text: ..., match: ..., fixed: ...} or {template: ..., context: [...], match: ...}.
         if isinstance(example, dict):
             keys = set(example) - {"match", "fixed"}
-            if keys == {"text"} and isinstance(example["text"], str):
-                pass
-            elif keys != {"template", "context"} or "fixed" in example or not isinstance(example["template"], str) or not (
+            is_text = keys == {"text"} and isinstance(example["text"], str)
+            is_template = keys == {"template", "context"} and "fixed" not in example and isinstance(example["template"], str) and (
                 isinstance(example["context"], list) and all(isinstance(r, dict) for r in example["context"])
-            ):
+            )
+            if not (is_text or is_template):
                 raise RuleError(f"{where}: key 'examples' holds a mapping that is not {{text, match, fixed}} or {{template, context: [rows], match}}")
             if not all(isinstance(example.get(k, ""), str) for k in ("match", "fixed")):
                 raise RuleError(f"{where}: an example's 'match' and 'fixed' must be text")
@@ -224,8 +224,7 @@ def parse_rule(data: object, where: str, strategies: set[str], checks: set[str])
             raise RuleError(f"{where}: key 'examples' must hold strings or {{text, match, fixed}} or {{template, context}} mappings")
     if any(isinstance(e, dict) and ("match" in e or "fixed" in e) for e in passing):
         raise RuleError(f"{where}: a 'pass' example finds nothing, so it cannot say what it matches")
-    expected = tuple({k: e[k] for k in ("match", "fixed") if k in e} if isinstance(e, dict) else {} for e in flag)
-    flag = [e["text"] if isinstance(e, dict) and "text" in e else _without(e, "match") if isinstance(e, dict) else e for e in flag]
+    flag, expected = zip(*(_example_and_expected(e) for e in flag))
     return Rule(
         code=code,
         name=_require(data, "name", str, where),
@@ -249,8 +248,12 @@ def parse_rule(data: object, where: str, strategies: set[str], checks: set[str])
     )
 
 
-def _without(mapping: dict, key: str) -> dict:
-    return {k: v for k, v in mapping.items() if k != key}
+def _example_and_expected(example):
+    """A flag example as it is linted (a draft's text, or {template, context}), and what it must give."""
+    if not isinstance(example, dict):
+        return example, {}
+    expected = {k: example[k] for k in ("match", "fixed") if k in example}
+    return (example["text"] if "text" in example else {"template": example["template"], "context": example["context"]}), expected
 
 
 def _names(value, allowed: tuple[str, ...]) -> bool:
